@@ -1,0 +1,215 @@
+// The canonical report model (report.json) and the aggregation from check results to requirement
+// statuses and the achieved SL-C vector. Every other format is rendered from this one object.
+import type { Catalog, FrId, Requirement } from '../catalog/index.js';
+import type { Profile } from '../profiles/schema.js';
+import type { CheckVerdict, ComponentType, RequirementStatus, SecurityLevel } from './outcomes.js';
+import type { CheckResult } from './result.js';
+
+export const REPORT_SCHEMA_VERSION = 1;
+
+export interface RequirementResult {
+  id: string;
+  title: string;
+  fr: FrId;
+  kind: Requirement['kind'];
+  testability: Requirement['testability'];
+  status: RequirementStatus;
+  /** One sentence: why this status. */
+  reason: string;
+  /** Check ids (with target) behind the status. */
+  checks: string[];
+  /** What the auditor should ask the supplier for, where automated evidence is absent or partial. */
+  manualEvidence?: string;
+}
+
+export interface Report {
+  schemaVersion: typeof REPORT_SCHEMA_VERSION;
+  tool: { name: string; version: string };
+  catalog: { version: string; sha256: string };
+  knowledgeBase: { version: string; sha256: string };
+  run: {
+    id: string;
+    startedAt: string;
+    finishedAt: string;
+    interrupted: boolean;
+    allowDisruptive: boolean;
+    host: string;
+  };
+  device: { declared: Profile['device']; observed: Record<string, string> };
+  componentType: ComponentType;
+  targetSecurityLevel: SecurityLevel;
+  /** The profile as loaded, with every secret replaced. */
+  profile: Profile;
+  summary: {
+    checks: Record<CheckVerdict, number>;
+    requirements: Record<RequirementStatus, number>;
+    exitCode: number;
+  };
+  checks: CheckResult[];
+  requirements: RequirementResult[];
+  /** Per FR, the highest SL-C (0-4, capped at the target) at which every automatable requirement passed. */
+  achievedSecurityLevel: Record<FrId, number>;
+}
+
+export interface ReportInput {
+  tool: Report['tool'];
+  catalog: Catalog;
+  knowledgeBase: Report['knowledgeBase'];
+  run: Report['run'];
+  redactedProfile: Profile;
+  observedDevice: Record<string, string>;
+  targetSecurityLevel: SecurityLevel;
+  results: CheckResult[];
+  /** Requirement ids that some loaded check covers, in any plan (for "automatable"). */
+  automatedRequirementIds: ReadonlySet<string>;
+  exitCodeFor: (requirements: RequirementResult[], interrupted: boolean) => number;
+}
+
+export function buildReport(input: ReportInput): Report {
+  const componentType = input.redactedProfile.componentType;
+  const inScope = input.catalog.inScope(componentType, input.targetSecurityLevel);
+  const requirements = inScope.map((req) => aggregateRequirement(req, input.results));
+  const achievedSecurityLevel = achievedLevels(input, requirements);
+  const checks = countBy(input.results.map((r) => r.verdict), [
+    'pass',
+    'fail',
+    'error',
+    'not-applicable',
+    'skipped',
+    'waived',
+  ] as const);
+  const reqCounts = countBy(requirements.map((r) => r.status), [
+    'pass',
+    'fail',
+    'inconclusive',
+    'not-applicable',
+    'manual',
+    'not-run',
+    'waived',
+  ] as const);
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    tool: input.tool,
+    catalog: { version: input.catalog.version, sha256: input.catalog.sha256 },
+    knowledgeBase: input.knowledgeBase,
+    run: input.run,
+    device: { declared: input.redactedProfile.device, observed: input.observedDevice },
+    componentType,
+    targetSecurityLevel: input.targetSecurityLevel,
+    profile: input.redactedProfile,
+    summary: {
+      checks,
+      requirements: reqCounts,
+      exitCode: input.exitCodeFor(requirements, input.run.interrupted),
+    },
+    checks: input.results,
+    requirements,
+    achievedSecurityLevel,
+  };
+}
+
+/**
+ * Status of one requirement from the checks that name it:
+ * any fail → fail; else any error → inconclusive; else any skipped → not-run; all waived → waived;
+ * all pass (or pass and not-applicable) → pass; all not-applicable → not-applicable; none → manual.
+ */
+export function aggregateRequirement(req: Requirement, results: CheckResult[]): RequirementResult {
+  const behind = results.filter((r) => r.requirements.includes(req.id));
+  const base = {
+    id: req.id,
+    title: req.title,
+    fr: req.fr,
+    kind: req.kind,
+    testability: req.testability,
+    checks: behind.map(checkRef),
+  };
+  const by = (v: CheckVerdict) => behind.filter((r) => r.verdict === v);
+  const names = (rs: CheckResult[]) => rs.map((r) => r.id).join(', ');
+  const partlyNote = req.testability === 'partly' ? req.auditorAsks : undefined;
+
+  if (behind.length === 0) {
+    return {
+      ...base,
+      status: 'manual',
+      reason:
+        req.testability === 'documentary'
+          ? 'Cannot be tested from the network; it needs documentary evidence.'
+          : 'No automated check covers this requirement yet; it needs documentary or manual evidence.',
+      manualEvidence: req.auditorAsks,
+    };
+  }
+  if (by('fail').length > 0) {
+    return { ...base, status: 'fail', reason: `Failed by ${names(by('fail'))}.`, manualEvidence: partlyNote };
+  }
+  if (by('error').length > 0) {
+    return {
+      ...base,
+      status: 'inconclusive',
+      reason: `${names(by('error'))} ended without a conclusion.`,
+      manualEvidence: partlyNote,
+    };
+  }
+  if (by('skipped').length > 0) {
+    return {
+      ...base,
+      status: 'not-run',
+      reason: `${names(by('skipped'))} did not run (see the check's reason), so the evidence is incomplete.`,
+      manualEvidence: req.auditorAsks,
+    };
+  }
+  if (by('waived').length > 0 && by('pass').length === 0) {
+    return { ...base, status: 'waived', reason: `Waived: ${names(by('waived'))}.`, manualEvidence: req.auditorAsks };
+  }
+  if (by('pass').length > 0) {
+    return {
+      ...base,
+      status: 'pass',
+      reason:
+        req.testability === 'partly'
+          ? `Passed by ${names(by('pass'))}; the network test covers part of it, the rest needs documents.`
+          : `Passed by ${names(by('pass'))}.`,
+      manualEvidence: partlyNote,
+    };
+  }
+  return {
+    ...base,
+    status: 'not-applicable',
+    reason: `Every check behind it was not applicable: ${behind.map((r) => r.reason).join(' ')}`,
+  };
+}
+
+function checkRef(r: CheckResult): string {
+  return r.target === '-' ? r.id : `${r.id} @ ${r.target}`;
+}
+
+const SATISFIED: ReadonlySet<RequirementStatus> = new Set(['pass', 'not-applicable', 'waived']);
+
+/**
+ * For each FR, the highest level L (capped at the target, since higher levels were not evaluated) such
+ * that every automatable requirement of that FR that applies at some level ≤ L is satisfied.
+ * "Automatable" means: some loaded check covers it. Manual requirements do not count either way.
+ */
+function achievedLevels(input: ReportInput, evaluated: RequirementResult[]): Record<FrId, number> {
+  const componentType = input.redactedProfile.componentType;
+  const statusOf = new Map(evaluated.map((r) => [r.id, r.status]));
+  const out = {} as Record<FrId, number>;
+  for (const fr of input.catalog.frs) {
+    let achieved = 0;
+    for (let level = 1; level <= input.targetSecurityLevel; level++) {
+      const needed = input.catalog
+        .inScope(componentType, level as SecurityLevel)
+        .filter((r) => r.fr === fr.id && input.automatedRequirementIds.has(r.id));
+      const ok = needed.every((r) => SATISFIED.has(statusOf.get(r.id) ?? 'not-run'));
+      if (!ok) break;
+      achieved = level;
+    }
+    out[fr.id] = achieved;
+  }
+  return out;
+}
+
+function countBy<K extends string>(values: K[], keys: readonly K[]): Record<K, number> {
+  const out = Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
+  for (const v of values) out[v] += 1;
+  return out;
+}

@@ -1,0 +1,65 @@
+// Known answers: the demo, run as a user runs it (the CLI, child-process simulators, real OPC UA over
+// loopback), must reach exactly the verdicts in simulators/opcua-server/expected/<preset>.yaml, and its
+// run directories must be complete, hashed, and free of the profiles' secrets.
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { parse } from 'yaml';
+import type { Report } from '../src/core/report.js';
+import { loadProfile } from '../src/profiles/load.js';
+
+const root = new URL('..', import.meta.url).pathname;
+const out = mkdtempSync(join(tmpdir(), 'otconform-known-answers-'));
+const PRESETS = ['weak', 'hardened'] as const;
+
+t.setTimeout(240_000);
+
+const demo = spawnSync(process.execPath, [join(root, 'bin/otconform.js'), 'demo', '--allow-disruptive', '--out', out, '--no-color'], {
+  encoding: 'utf8',
+  timeout: 220_000,
+});
+
+t.equal(demo.status, 0, `the demo completes (stderr: ${demo.stderr.slice(-2000)})`);
+t.match(demo.stdout, /== demo summary ==/, 'the demo prints its summary table');
+
+for (const preset of PRESETS) {
+  t.test(`preset ${preset}`, async (t) => {
+    const dir = join(out, preset);
+    const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as Report;
+    const expected = parse(readFileSync(join(root, 'simulators/opcua-server/expected', `${preset}.yaml`), 'utf8')) as Record<string, string>;
+    const actual = Object.fromEntries(report.checks.map((c) => [c.id, c.verdict]));
+    t.same(actual, expected, 'every check reaches its known verdict');
+    for (const c of report.checks) t.ok(c.reason.length > 10, `${c.id} gives a reason`);
+    t.equal(report.summary.exitCode, preset === 'weak' ? 1 : 0, 'exit code: 1 when a requirement fails');
+
+    t.match(report.device.observed, { applicationUri: /urn:/ }, 'the observed identity is recorded');
+    t.equal(report.requirements.length, new Set(report.requirements.map((r) => r.id)).size, 'one entry per requirement');
+    const written = readdirSync(dir, { recursive: true, encoding: 'utf8' });
+    for (const file of ['report.json', 'report.md', 'junit.xml', 'journal.jsonl', 'otconform.log', 'evidence/manifest.json']) {
+      t.ok(written.includes(file), `${file} is written`);
+    }
+
+    const manifest = JSON.parse(readFileSync(join(dir, 'evidence/manifest.json'), 'utf8')) as { files: { path: string; sha256: string }[] };
+    for (const f of manifest.files) {
+      const actualHash = createHash('sha256').update(readFileSync(join(dir, f.path))).digest('hex');
+      if (actualHash !== f.sha256) t.fail(`${f.path} does not match the manifest`);
+    }
+    t.ok(manifest.files.length >= 10, 'the manifest covers the evidence');
+
+    const journal = readFileSync(join(dir, 'journal.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string });
+    t.equal(journal.filter((e) => e.type === 'check').length, report.checks.length, 'every result was journaled');
+
+    // Secrets: no password from the profile anywhere in the run directory, including the log.
+    const { profile } = loadProfile(join(root, 'device-profiles', `sim-opcua-${preset}.yaml`));
+    const passwords = Object.values(profile.credentials).map((c) => c.password);
+    for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile())) {
+      const text = readFileSync(join(entry.parentPath, entry.name), 'latin1');
+      const leaked = passwords.filter((p) => text.includes(p));
+      if (leaked.length > 0) t.fail(`${entry.name} leaks a profile password`);
+    }
+    t.pass('no profile password appears in the run directory');
+  });
+}
