@@ -12,6 +12,7 @@ import { EXIT } from '../core/outcomes.js';
 import { loadProfile, type LoadedProfile } from '../profiles/load.js';
 import { createDrivers, ensureHarnessIdentity } from '../protocols/index.js';
 import { withInterrupt } from './interrupt.js';
+import { terminalStatusLine } from './status-line.js';
 import { timestamp } from './run.js';
 import { formatTable } from './table.js';
 import { verbosityOf } from './verbosity.js';
@@ -72,6 +73,7 @@ export async function demoCommand(flags: DemoFlags): Promise<void> {
             drivers,
             signal,
             print,
+            status: terminalStatusLine(),
           });
         } finally {
           drivers.dispose();
@@ -119,7 +121,9 @@ async function startSimulator(preset: string, trustedCertificate: string): Promi
   const port = await freePort();
   const child = spawn(
     process.execPath,
-    [BIN, 'sim', 'opcua', '--preset', preset, '--port', String(port), '--trust', trustedCertificate, '--quiet'],
+    // A simulated legacy device must really speak the legacy policies it offers (Basic128Rsa15 needs
+    // RSA PKCS#1 v1.5 decryption, which Node refuses without this revert). Only the simulator gets it.
+    ['--security-revert=CVE-2023-46809', BIN, 'sim', 'opcua', '--preset', preset, '--port', String(port), '--trust', trustedCertificate, '--quiet'],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stderr = '';

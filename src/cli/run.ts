@@ -5,6 +5,7 @@ import type { SecurityLevel } from '../core/outcomes.js';
 import { loadProfile } from '../profiles/load.js';
 import { createDrivers, defaultPkiDir } from '../protocols/index.js';
 import { withInterrupt } from './interrupt.js';
+import { terminalStatusLine } from './status-line.js';
 import { verbosityOf } from './verbosity.js';
 
 export interface RunFlags {
@@ -42,6 +43,7 @@ export async function runCommand(flags: RunFlags): Promise<void> {
       drivers,
       signal,
       print: (line) => process.stdout.write(`${line}\n`),
+      status: terminalStatusLine(),
     }),
   ).finally(() => drivers.dispose());
   process.exitCode = result.exitCode;

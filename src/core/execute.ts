@@ -33,6 +33,8 @@ export interface ExecuteOptions {
   signal: AbortSignal;
   /** Where progress and the summary go (stdout in the CLI). */
   print: (line: string) => void;
+  /** Shows which check is running now (a transient status line on a terminal); optional. */
+  status?: (text: string) => void;
 }
 
 export interface ExecuteResult {
@@ -79,7 +81,11 @@ export async function executeRun(o: ExecuteOptions): Promise<ExecuteResult> {
     log: logger.log,
     drivers: o.drivers,
     signal: o.signal,
-    onCheckEnd: (result, i, total) => o.print(progressLine(result, i, total, o.color)),
+    onCheckStart: (item, i, total) => item.decision.run && o.status?.(`[${i + 1}/${total}] running ${item.check.id} ...`),
+    onCheckEnd: (result, i, total) => {
+      o.status?.('');
+      o.print(progressLine(result, i, total, o.color));
+    },
   });
 
   const finishedAt = new Date().toISOString();

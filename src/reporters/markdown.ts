@@ -24,10 +24,15 @@ export function renderMarkdown(report: Report): string {
   lines.push('');
   lines.push(countLine(report.summary.checks));
   lines.push('');
-  lines.push('| Check | Target | Requirements | Safety | Verdict | Reason |');
-  lines.push('|---|---|---|---|---|---|');
+  lines.push('| Check | Target | Requirements | Safety | Verdict | Reason | Measured |');
+  lines.push('|---|---|---|---|---|---|---|');
   for (const c of report.checks) {
-    lines.push(`| ${c.id} | ${cell(c.target)} | ${c.requirements.join(', ')} | ${c.safety} | **${c.verdict}** | ${cell(c.reason)} |`);
+    const measured = Object.entries(c.measurements)
+      .map(([k, m]) => `${k} = ${String(m.value)}${m.unit ? ` ${m.unit}` : ''}`)
+      .join('; ');
+    lines.push(
+      `| ${c.id} | ${cell(c.target)} | ${c.requirements.join(', ')} | ${c.safety} | **${c.verdict}** | ${cell(c.reason)} | ${cell(measured)} |`,
+    );
   }
   lines.push('');
   lines.push('## Requirements');

@@ -35,7 +35,7 @@ export default defineTestCase({
           ? 'accepted'
           : attempt.statusCode === 'ClientCannotNegotiate'
             ? 'advertised; this client cannot negotiate it, so acceptance is unknown'
-            : `advertised but refused (${attempt.statusCode ?? 'no status'})`;
+            : `advertised but not accepted (${attempt.statusCode ?? 'no status'})`;
       }
       const f = ctx.kb.opcuaSecurityPolicy(e.securityPolicyUri);
       findings.push({ ...f, value: `policy ${f.value} (${negotiation[e.securityPolicy]})` });

@@ -15,6 +15,7 @@ import type { Transcript } from '../../core/transcript.js';
 import { bounded, type Bounded } from './bounded.js';
 import { createClientIdentity, type ClientIdentity } from './client-identity.js';
 import { forceEndpoint, forceTokenType } from './forcing.js';
+import { probeInRevertedChild } from './legacy-channel-probe.js';
 import { localNegotiationBlocker } from './local-crypto.js';
 import { refusalFromError, type SessionAttempt } from './refusal.js';
 import {
@@ -80,6 +81,8 @@ export interface OpcuaClientFixtureOptions {
   /** The harness's application certificate; created on first need under pkiDir when absent. */
   clientIdentity?: ClientIdentity;
   signal?: AbortSignal;
+  /** Test a policy this runtime cannot speak in a child process with --security-revert (default true). */
+  legacyProbe?: boolean;
 }
 
 const APPLICATION_NAME = 'otconform';
@@ -164,7 +167,21 @@ export class OpcuaClientFixture {
       clientApplicationUri: identity.applicationUri,
     });
     const blocked = this.localBlock(o.securityPolicy);
-    if (blocked) return blocked;
+    if (blocked) {
+      if (this.opts.legacyProbe === false) return blocked;
+      return probeInRevertedChild(
+        {
+          endpointUrl: this.target.endpointUrl,
+          connectTimeoutMs: this.target.connectTimeoutMs,
+          pkiDir: join(this.opts.pkiDir, `legacy-${++this.clientCount}`),
+          securityPolicy: o.securityPolicy,
+          securityMode: o.securityMode,
+          clientIdentity: identity,
+        },
+        this.transcript,
+        this.opts.signal,
+      );
+    }
     const client = await this.newClient(o, identity);
     const connected = await this.step('openSecureChannel', () => client.connect(this.target.endpointUrl));
     if (connected.kind !== 'done') return this.refuse(client, 'openSecureChannel', connected);
