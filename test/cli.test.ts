@@ -17,7 +17,6 @@ import { ensureHarnessIdentity } from '../src/protocols/harness-identity.js';
 import { startOpcuaSimulator } from '../simulators/opcua-server/index.js';
 
 t.setTimeout(120_000);
-t.comment('ENV', JSON.stringify(Object.fromEntries(Object.entries(process.env).filter(([k]) => /NODE|TAP/.test(k)))), process.execArgv);
 
 const root = new URL('..', import.meta.url).pathname;
 const BIN = join(root, 'bin/otconform.js');
@@ -240,8 +239,10 @@ const interrupted = cli(
       void (async () => {
         while (child.exitCode === null && Date.now() < deadline) {
           const text = existsSync(journal) ? readFileSync(journal, 'utf8') : '';
-          if (text.includes('"type":"check"')) {
-            journalAtSigint = text.trim().split('\n').map((l) => JSON.parse(l) as (typeof journalAtSigint)[number]);
+          // Only whole lines: a line may be caught half-written.
+          const lines = text.split('\n').slice(0, -1);
+          if (lines.some((l) => l.includes('"type":"check"'))) {
+            journalAtSigint = lines.map((l) => JSON.parse(l) as (typeof journalAtSigint)[number]);
             sigintAt = Date.now();
             child.kill('SIGINT');
             return;
@@ -268,10 +269,7 @@ t.test('validate', async (t) => {
   t.match(bad.stderr, `componentType (line ${lineOf('componentType')})`, 'names componentType and its line');
   t.match(bad.stderr, `targetSecurityLevel (line ${lineOf('targetSecurityLevel')})`, 'names targetSecurityLevel and its line');
   t.match(bad.stderr, `services.opcua[0].endpointUrl (line ${lineOf('- endpointUrl')})`, 'names the endpoint URL and its line');
-  t.match(bad.stderr, /unknown field\(s\) "colour"/, 'names the unknown field');
-  t.match(bad.stderr, new RegExp(`\\(line ${lineOf('colour')}\\): unknown field\\(s\\) "colour"`), 'points at the unknown field\'s own line', {
-    todo: 'the line given is the start of the enclosing map (line 1), not the line of the unknown key',
-  });
+  t.match(bad.stderr, `colour (line ${lineOf('colour')}): unknown field`, 'names the unknown field at its own line');
   t.notMatch(bad.stderr, STACK_LINE, 'no stack trace');
   t.equal(bad.stdout, '', 'nothing on stdout');
 

@@ -35,6 +35,11 @@ for (const preset of PRESETS) {
     for (const c of report.checks) t.ok(c.reason.length > 10, `${c.id} gives a reason`);
     t.equal(report.summary.exitCode, preset === 'weak' ? 1 : 0, 'exit code: 1 when a requirement fails');
 
+    if (preset === 'weak') {
+      // The demo's weak simulator really speaks Basic128Rsa15, and the child probe proves it.
+      const negotiation = JSON.parse(readFileSync(join(dir, 'evidence/opcua-security-policies/negotiation.json'), 'utf8'));
+      t.equal(negotiation.Basic128Rsa15, 'accepted', 'Basic128Rsa15 is reported as actually accepted, not only advertised');
+    }
     t.match(report.device.observed, { applicationUri: /urn:/ }, 'the observed identity is recorded');
     t.equal(report.requirements.length, new Set(report.requirements.map((r) => r.id)).size, 'one entry per requirement');
     const written = readdirSync(dir, { recursive: true, encoding: 'utf8' });

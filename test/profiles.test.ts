@@ -51,7 +51,7 @@ safety: { lockoutAccount: nobody }
   t.match(body, /componentType \(line 3\): .*EDR/);
   t.match(body, /targetSecurityLevel \(line 4\): .*4/);
   t.match(body, /services\.opcua\[0\]\.endpointUrl \(line 7\): must look like opc\.tcp/);
-  t.match(body, /services\.opcua\[0\] \(line 7\): unknown field\(s\) "colour"/);
+  t.match(body, /services\.opcua\[0\]\.colour \(line 8\): unknown field/);
 });
 
 t.test('cross-field rules are checked', async (t) => {

@@ -48,7 +48,7 @@ export function parseProfile(text: string, path: string, env: NodeJS.ProcessEnv 
   if (!parsed.success) {
     throw new UsageError(
       `profile ${path} does not match the schema (${parsed.error.issues.length} problem(s))`,
-      parsed.error.issues.map((issue) => describeIssue(issue, doc, lines)),
+      parsed.error.issues.flatMap((issue) => describeIssue(issue, doc, lines)),
     );
   }
 
@@ -79,13 +79,15 @@ export function parseProfile(text: string, path: string, env: NodeJS.ProcessEnv 
   return { path, profile, redacted, secrets };
 }
 
-function describeIssue(issue: z.core.$ZodIssue, doc: Document, lines: LineCounter): string {
-  const where = formatPath(issue.path);
-  const line = lineOf(doc, lines, issue.path);
-  let problem = issue.message;
-  if (issue.code === 'unrecognized_keys') problem = `unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-  if (issue.code === 'invalid_type' && /received undefined/.test(issue.message)) problem = 'is required';
-  return `${where}${line ? ` (line ${line})` : ''}: ${problem}`;
+function describeIssue(issue: z.core.$ZodIssue, doc: Document, lines: LineCounter): string[] {
+  const at = (path: PropertyKey[]) => {
+    const line = lineOf(doc, lines, path);
+    return `${formatPath(path)}${line ? ` (line ${line})` : ''}`;
+  };
+  // One line per unknown field, pointing at the field itself rather than its section.
+  if (issue.code === 'unrecognized_keys') return issue.keys.map((k) => `${at([...issue.path, k])}: unknown field`);
+  const problem = issue.code === 'invalid_type' && /received undefined/.test(issue.message) ? 'is required' : issue.message;
+  return [`${at(issue.path)}: ${problem}`];
 }
 
 function lineOf(doc: Document, lines: LineCounter, path: readonly PropertyKey[]): number | undefined {
