@@ -8,10 +8,10 @@
 // block the event loop the simulators answer on).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
+import { freePort } from './helpers/free-port.js';
 import type { Report } from '../src/core/report.js';
 import { ensureHarnessIdentity } from '../src/protocols/harness-identity.js';
 import { startOpcuaSimulator } from '../simulators/opcua-server/index.js';
@@ -90,16 +90,6 @@ async function cli(args: string[], o: CliOptions = {}): Promise<Cli> {
 
 const show = (r: Cli) => `exit ${r.code}; stderr: ${r.stderr.slice(-1500)}`;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

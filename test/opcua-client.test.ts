@@ -6,6 +6,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
+import { freePort } from './helpers/free-port.js';
 import { PLANT_NODE_IDS, startOpcuaSimulator } from '../simulators/opcua-server/index.js';
 import { createTranscript } from '../src/core/transcript.js';
 import {
@@ -17,16 +18,6 @@ import {
 
 t.setTimeout(120_000);
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** A TCP listener that accepts and never answers: a hung device. */
 async function silentServer(): Promise<{ port: number; close: () => Promise<void> }> {

@@ -2,7 +2,8 @@
 // and every check that does not run says why.
 import t from 'tap';
 import { buildPlan } from '../src/core/planner.js';
-import { defineTestCase, verdict, type TestCase } from '../src/core/testcase.js';
+import type { TestCase } from '../src/core/testcase.js';
+import { syntheticCheck } from './helpers/synthetic-check.js';
 import { parseProfile } from '../src/profiles/load.js';
 import type { SafetyClass } from '../src/core/outcomes.js';
 
@@ -18,20 +19,7 @@ safety: ${safety}
 `;
 
 const check = (id: string, safety: SafetyClass, extra: Partial<TestCase> = {}): TestCase =>
-  ({
-    ...defineTestCase({
-      id,
-      title: id,
-      description: id,
-      requirements: ['CR 1.1'],
-      minSecurityLevel: 1,
-      componentTypes: 'all',
-      protocol: 'opcua',
-      safety,
-      run: async () => verdict.pass('ok'),
-    }),
-    ...extra,
-  }) as TestCase;
+  syntheticCheck(id, { safety, ...extra });
 
 const ALL: TestCase[] = [
   check('a-passive', 'passive'),

@@ -8,7 +8,8 @@ import pino from 'pino';
 import t from 'tap';
 import { buildPlan } from '../src/core/planner.js';
 import { runPlan } from '../src/core/runner.js';
-import { defineTestCase, verdict, type TestCase } from '../src/core/testcase.js';
+import { verdict, type TestCase } from '../src/core/testcase.js';
+import { syntheticCheck } from './helpers/synthetic-check.js';
 import { Journal, JOURNAL_PATH } from '../src/evidence/journal.js';
 import { MANIFEST_PATH, RunDirectory } from '../src/evidence/run-directory.js';
 import { loadKnowledgeBase } from '../src/knowledge/index.js';
@@ -35,21 +36,7 @@ const noDrivers: ProtocolDrivers = {
   address: () => 'none',
 };
 
-const tc = (id: string, run: TestCase['run'], extra: Partial<TestCase> = {}): TestCase =>
-  ({
-    ...defineTestCase({
-      id,
-      title: id,
-      description: id,
-      requirements: ['CR 1.1'],
-      minSecurityLevel: 1,
-      componentTypes: 'all',
-      protocol: 'opcua',
-      safety: 'passive',
-      run,
-    }),
-    ...extra,
-  }) as TestCase;
+const tc = (id: string, run: TestCase['run'], extra: Partial<TestCase> = {}): TestCase => syntheticCheck(id, { run, ...extra });
 
 function setup(checks: TestCase[]) {
   const loaded = parseProfile(PROFILE, 'p.yaml', {});

@@ -8,22 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import forge from 'node-forge';
 import t from 'tap';
+import { freePort } from './helpers/free-port.js';
 import { LoginLockout, OPCUA_PRESETS, PLANT_NODE_IDS, startOpcuaSimulator } from '../simulators/opcua-server/index.js';
 import { nullTranscript } from '../src/core/transcript.js';
 import { createClientIdentity, OpcuaClientFixture, type EndpointInfo } from '../src/protocols/opcua/index.js';
 
 t.setTimeout(120_000);
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

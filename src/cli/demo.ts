@@ -2,7 +2,6 @@
 // runs the suite against it with its profile from device-profiles/, and writes <out>/<preset>/ per preset.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -118,12 +117,11 @@ function withEndpoint(loaded: LoadedProfile, endpointUrl: string): LoadedProfile
 }
 
 async function startSimulator(preset: string, trustedCertificate: string): Promise<Simulator> {
-  const port = await freePort();
   const child = spawn(
     process.execPath,
     // A simulated legacy device must really speak the legacy policies it offers (Basic128Rsa15 needs
     // RSA PKCS#1 v1.5 decryption, which Node refuses without this revert). Only the simulator gets it.
-    ['--security-revert=CVE-2023-46809', BIN, 'sim', 'opcua', '--preset', preset, '--port', String(port), '--trust', trustedCertificate, '--quiet'],
+    ['--security-revert=CVE-2023-46809', BIN, 'sim', 'opcua', '--preset', preset, '--port', '0', '--trust', trustedCertificate, '--quiet'],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stderr = '';
@@ -160,16 +158,5 @@ function stopSimulator(sim: Simulator): Promise<void> {
       resolve();
     });
     sim.child.kill('SIGTERM');
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
   });
 }

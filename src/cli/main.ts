@@ -19,7 +19,7 @@ export function parseSecurityLevel(value: string): 1 | 2 | 3 | 4 {
 
 export function parsePort(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new InvalidArgumentError('must be a port number 1-65535');
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('must be a port number 0-65535');
   return n;
 }
 
@@ -85,7 +85,7 @@ function buildProgram(): Command {
       .command('opcua')
       .description('the OPC UA server simulator')
       .addOption(new Option('--preset <name>', 'weak or hardened').choices(['weak', 'hardened']).makeOptionMandatory())
-      .option('--port <n>', 'TCP port', parsePort, 4840)
+      .option('--port <n>', 'TCP port (0: any free port; the ready line on stdout names it)', parsePort, 4840)
       .option('--trust <files...>', 'client certificates the hardened preset trusts (default: otconform\'s own)')
       .option('--pki <dir>', 'PKI folder for the simulator (default: a temporary folder)'),
   ).action(simCommand);

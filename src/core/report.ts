@@ -2,7 +2,14 @@
 // statuses and the achieved SL-C vector. Every other format is rendered from this one object.
 import type { Catalog, FrId, Requirement } from '../catalog/index.js';
 import type { Profile } from '../profiles/schema.js';
-import type { CheckVerdict, ComponentType, RequirementStatus, SecurityLevel } from './outcomes.js';
+import {
+  CHECK_VERDICTS,
+  REQUIREMENT_STATUSES,
+  type CheckVerdict,
+  type ComponentType,
+  type RequirementStatus,
+  type SecurityLevel,
+} from './outcomes.js';
 import type { CheckResult } from './result.js';
 
 export const REPORT_SCHEMA_VERSION = 1;
@@ -70,23 +77,8 @@ export function buildReport(input: ReportInput): Report {
   const inScope = input.catalog.inScope(componentType, input.targetSecurityLevel);
   const requirements = inScope.map((req) => aggregateRequirement(req, input.results));
   const achievedSecurityLevel = achievedLevels(input, requirements);
-  const checks = countBy(input.results.map((r) => r.verdict), [
-    'pass',
-    'fail',
-    'error',
-    'not-applicable',
-    'skipped',
-    'waived',
-  ] as const);
-  const reqCounts = countBy(requirements.map((r) => r.status), [
-    'pass',
-    'fail',
-    'inconclusive',
-    'not-applicable',
-    'manual',
-    'not-run',
-    'waived',
-  ] as const);
+  const checks = countBy(input.results.map((r) => r.verdict), CHECK_VERDICTS);
+  const reqCounts = countBy(requirements.map((r) => r.status), REQUIREMENT_STATUSES);
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     tool: input.tool,
