@@ -14,7 +14,8 @@ export default defineTestCase({
     'Measures lockout by behaviour on the profile\'s lockout account only. In round k it sends k wrong passwords ' +
     'in a row, then the correct one: the first round whose correct password is refused gives the number of ' +
     'failures until lockout, and proves that a correct password is refused while locked. It stops at the ' +
-    'profile\'s maxLoginAttempts and leaves the account locked for the device\'s lockout time.',
+    'profile\'s maxLoginAttempts and leaves the account locked for the device\'s lockout time. It assumes a ' +
+    'successful login resets the failure counter; on a device that does not, the count is a lower bound.',
   requirements: ['CR 1.11'],
   minSecurityLevel: 1,
   componentTypes: 'all',
