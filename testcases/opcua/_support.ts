@@ -35,6 +35,16 @@ export function bestEndpoint(
   return endpointsFor(endpoints, token, kb)[0];
 }
 
+/** One endpoint per security policy, in its strongest mode: enough to ask the server about that policy. */
+export function onePerPolicy(endpoints: EndpointInfo[]): EndpointInfo[] {
+  const byPolicy = new Map<string, EndpointInfo>();
+  for (const e of endpoints) {
+    const seen = byPolicy.get(e.securityPolicyUri);
+    if (!seen || MODE_RANK[e.securityMode] > MODE_RANK[seen.securityMode]) byPolicy.set(e.securityPolicyUri, e);
+  }
+  return [...byPolicy.values()];
+}
+
 export function label(e: Pick<EndpointInfo, 'securityPolicy' | 'securityMode'>): string {
   return `${e.securityPolicy}/${e.securityMode}`;
 }

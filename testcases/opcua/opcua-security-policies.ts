@@ -1,6 +1,6 @@
 import { defineTestCase, verdict } from '../../src/core/testcase.js';
 import type { Finding } from '../../src/knowledge/index.js';
-import { label, listEndpoints } from './_support.js';
+import { label, listEndpoints, onePerPolicy } from './_support.js';
 
 export default defineTestCase({
   id: 'opcua-security-policies',
@@ -24,7 +24,7 @@ export default defineTestCase({
       const f = ctx.kb.opcuaSecurityMode(mode);
       findings.push({ ...f, value: `mode ${f.value}` });
     }
-    for (const e of uniqueBy(endpoints, (e) => e.securityPolicyUri)) {
+    for (const e of onePerPolicy(endpoints)) {
       if (e.securityMode === 'None') {
         negotiation[e.securityPolicy] = 'advertised (no channel security to negotiate)';
       } else {
@@ -55,6 +55,3 @@ export default defineTestCase({
   },
 });
 
-function uniqueBy<T>(items: T[], key: (t: T) => string): T[] {
-  return [...new Map(items.map((i) => [key(i), i])).values()];
-}

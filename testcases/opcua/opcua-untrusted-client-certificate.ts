@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineTestCase, verdict } from '../../src/core/testcase.js';
 import { createClientIdentity } from '../../src/protocols/opcua/index.js';
-import { label, listEndpoints } from './_support.js';
+import { label, listEndpoints, onePerPolicy } from './_support.js';
 
 export default defineTestCase({
   id: 'opcua-untrusted-client-certificate',
@@ -29,13 +29,8 @@ export default defineTestCase({
         createClientIdentity(pkiDir, { applicationUri: `urn:otconform:stranger:${Date.now()}`, subject: '/CN=otconform stranger' }),
       );
       const tried: Record<string, string> = {};
-      // Trust is decided per certificate, not per mode: one attempt per policy (strongest mode) is enough.
-      const byPolicy = new Map<string, (typeof signed)[number]>();
-      for (const e of signed) {
-        if (!byPolicy.has(e.securityPolicy) || e.securityMode === 'SignAndEncrypt') byPolicy.set(e.securityPolicy, e);
-      }
-      const policies = [...byPolicy.values()];
-      for (const e of policies) {
+      // Trust is decided per certificate, not per mode: one attempt per policy is enough.
+      for (const e of onePerPolicy(signed)) {
         const attempt = await ctx.step(`secure channel ${label(e)} with the stranger`, () =>
           ctx.client.tryChannel({
             securityPolicy: e.securityPolicy,
