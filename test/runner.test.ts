@@ -33,6 +33,9 @@ const noDrivers: ProtocolDrivers = {
     throw new Error('no device in this test');
   },
   unreachable: async () => undefined,
+  watchEssentialFunction: () => {
+    throw new Error('no device in this test');
+  },
   address: () => 'none',
 };
 

@@ -33,7 +33,7 @@ export type ComponentType = (typeof COMPONENT_TYPES)[number];
 export const SECURITY_LEVELS = [1, 2, 3, 4] as const;
 export type SecurityLevel = (typeof SECURITY_LEVELS)[number];
 
-export const PROTOCOLS = ['opcua'] as const;
+export const PROTOCOLS = ['opcua', 'modbus'] as const;
 export type Protocol = (typeof PROTOCOLS)[number];
 
 /** Defined process exit codes; the README documents them. */

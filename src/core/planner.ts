@@ -1,6 +1,7 @@
 // The plan: every check × every declared service of its protocol, each either run or given its reason
 // not to (not-applicable, or skipped by a safety gate or a missing precondition). Nothing is dropped silently.
 import type { Profile } from '../profiles/schema.js';
+import { serviceLabel } from '../profiles/services.js';
 import type { SafetyClass, SecurityLevel } from './outcomes.js';
 import type { PlanContext, ServiceOf, TestCase } from './testcase.js';
 
@@ -39,7 +40,7 @@ export function buildPlan(checks: TestCase[], profile: Profile, options: RunOpti
       continue;
     }
     services.forEach((service, serviceIndex) => {
-      const targetLabel = service.name ?? service.endpointUrl;
+      const targetLabel = serviceLabel(check.protocol, service);
       items.push({ check, service, serviceIndex, targetLabel, decision: decide(check, { profile, service }, options) });
     });
   }

@@ -10,6 +10,7 @@ import type { SecurityLevel } from './outcomes.js';
 import type { PlanItem } from './planner.js';
 import type { CheckResult, StepRecord } from './result.js';
 import { createTranscript } from './transcript.js';
+import type { EssentialFunctionWatch } from './monitoring.js';
 import type { CheckContext, Measurement } from './testcase.js';
 
 export interface RunnerOptions {
@@ -76,6 +77,7 @@ async function runOne(
   const transcript = createTranscript();
   const log = o.log.child({ check: check.id, target: item.targetLabel });
   let fixture: Fixture | undefined;
+  const watches: EssentialFunctionWatch[] = [];
 
   const attach = (name: string, content: string | Buffer | object) => {
     result.evidence.push(o.dir.write(`${evidenceDir}/${name}`, content));
@@ -115,6 +117,13 @@ async function runOne(
       await pacer();
       if (controller.signal.aborted) throw controller.signal.reason;
     },
+    watchEssentialFunction: async () => {
+      const fn = o.profile.essentialFunctions[0];
+      if (!fn) return undefined;
+      const watch = await o.drivers.watchEssentialFunction(fn, o.profile, controller.signal);
+      watches.push(watch);
+      return watch;
+    },
     credentialFor: (roles) => {
       const wanted = Array.isArray(roles) ? roles : [roles];
       const lockout = o.profile.safety.lockoutAccount;
@@ -143,6 +152,7 @@ async function runOne(
   } finally {
     clearTimeout(timer);
     o.signal.removeEventListener('abort', onRunAbort);
+    for (const w of watches) await w.stop().catch((err: unknown) => log.debug({ err: firstLine(err) }, 'stopping the monitor failed'));
     await fixture?.close().catch((err: unknown) => log.debug({ err: firstLine(err) }, 'closing the client failed'));
   }
   result.durationMs = Date.now() - started;

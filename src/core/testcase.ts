@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Finding, KnowledgeBase } from '../knowledge/index.js';
 import type { Credential, Profile } from '../profiles/schema.js';
 import type { ProtocolFixtures } from '../protocols/fixtures.js';
+import type { EssentialFunctionWatch } from './monitoring.js';
 import type { ComponentType, Protocol, SafetyClass, SecurityLevel } from './outcomes.js';
 
 /** One declared service of the device, e.g. the first OPC UA endpoint. */
@@ -54,6 +55,11 @@ export interface CheckContext<P extends Protocol> extends PlanContext<P> {
   sleep(ms: number): Promise<void>;
   /** Waits as long as the profile's login rate limit requires before the next attempt. */
   paceLogin(): Promise<void>;
+  /**
+   * Starts the essential-function monitor on the profile's first essential function (its own connection).
+   * Undefined when the profile declares none. The runner stops it when the check ends.
+   */
+  watchEssentialFunction(): Promise<EssentialFunctionWatch | undefined>;
   /** The first credential with this role that exists for this protocol. */
   credentialFor(role: Credential['role'] | Credential['role'][]): Credential | undefined;
 }

@@ -34,6 +34,148 @@ const opcuaService = z
   })
   .strict();
 
+const port = z.number().int().min(1).max(65535);
+const filePair = z
+  .object({ certificateFile: nonEmpty, privateKeyFile: nonEmpty })
+  .strict()
+  .describe('PEM files; a leading ~/ means the home directory');
+
+const registerTable = z.enum(['holding', 'input', 'coil', 'discrete']);
+const registerRange = z
+  .object({
+    table: registerTable.default('holding'),
+    address: z.number().int().min(0).max(65535).describe('0-based protocol address'),
+    count: z.number().int().min(1).max(125).default(1),
+  })
+  .strict();
+
+const modbusService = z
+  .object({
+    name: nonEmpty.optional().describe('A label for reports; defaults to host:port or the serial path'),
+    host: nonEmpty.optional().describe('Modbus TCP (or Modbus/TCP Security) host'),
+    port: port.optional().describe('TCP port; 502 for plain Modbus TCP, 802 with tls'),
+    serial: z
+      .object({
+        path: nonEmpty.describe('e.g. /dev/ttyUSB0'),
+        baudRate: z.number().int().min(300).max(921_600).default(19_200),
+        parity: z.enum(['none', 'even', 'odd']).default('even'),
+        dataBits: z.union([z.literal(7), z.literal(8)]).default(8),
+        stopBits: z.union([z.literal(1), z.literal(2)]).default(1),
+      })
+      .strict()
+      .optional()
+      .describe('Modbus RTU over a serial line (RS-485/RS-232) instead of TCP'),
+    unitId: z.number().int().min(0).max(255).default(1),
+    tls: z
+      .object({
+        clientCertificate: filePair.describe('The certificate (with its Modbus role extension) the device trusts'),
+        caFile: nonEmpty.optional().describe("The device's CA; when absent the server certificate is recorded but not verified"),
+      })
+      .strict()
+      .optional()
+      .describe('Modbus/TCP Security (TLS with mutual authentication)'),
+    readRegisters: z
+      .array(registerRange)
+      .default([{ table: 'holding', address: 0, count: 1 }])
+      .describe('What the read checks read: addresses that exist on the device'),
+    safeWrites: z
+      .array(z.object({ table: z.enum(['holding', 'coil']).default('holding'), address: z.number().int().min(0).max(65535) }).strict())
+      .default([])
+      .describe('Addresses the unauthenticated-write probe may write (the value it just read, then restored). Used only by state-change checks.'),
+    functionCodes: z
+      .array(z.number().int().min(1).max(127))
+      .optional()
+      .describe('The function codes the process needs; any other code the device answers counts against least functionality'),
+    timeoutMs: z.number().int().min(50).max(60_000).default(1000).describe('How long to wait for one reply'),
+  })
+  .strict()
+  .superRefine((s, ctx) => {
+    const tcp = s.host !== undefined;
+    if (tcp === (s.serial !== undefined)) {
+      ctx.addIssue({ code: 'custom', path: [], message: 'give either host (Modbus TCP) or serial (Modbus RTU), not both or neither' });
+    }
+    if (s.tls && !tcp) ctx.addIssue({ code: 'custom', path: ['tls'], message: 'tls needs host (Modbus/TCP Security runs over TCP)' });
+  });
+
+/** What the device must keep doing while it is loaded: the essential function the monitor watches. */
+const essentialFunction = z
+  .object({
+    name: nonEmpty.describe('e.g. "control-loop heartbeat"'),
+    modbus: z
+      .object({
+        service: z.number().int().min(0).default(0).describe('Index into services.modbus'),
+        table: registerTable.default('holding'),
+        address: z.number().int().min(0).max(65535),
+      })
+      .strict()
+      .optional(),
+    opcua: z
+      .object({ service: z.number().int().min(0).default(0).describe('Index into services.opcua'), nodeId })
+      .strict()
+      .optional(),
+    mustChangeWithinMs: z
+      .number()
+      .int()
+      .min(10)
+      .max(600_000)
+      .optional()
+      .describe('A heartbeat: the value must change at least this often'),
+    range: z
+      .object({ min: z.number(), max: z.number() })
+      .strict()
+      .optional()
+      .describe('A process value: it must stay within [min, max]'),
+    pollMs: z.number().int().min(10).max(10_000).default(50).describe('How often the monitor reads it'),
+  })
+  .strict()
+  .superRefine((f, ctx) => {
+    if ((f.modbus === undefined) === (f.opcua === undefined)) {
+      ctx.addIssue({ code: 'custom', path: [], message: 'give exactly one of modbus or opcua' });
+    }
+    if (f.mustChangeWithinMs === undefined && f.range === undefined) {
+      ctx.addIssue({ code: 'custom', path: [], message: 'give mustChangeWithinMs, range, or both' });
+    }
+  });
+
+const dos = z
+  .object({
+    stepDurationMs: z.number().int().min(200).max(120_000).default(3000).describe('How long each load step lasts'),
+    requestRates: z
+      .array(z.number().positive().max(100_000))
+      .default([100, 400, 1600])
+      .describe('Request flood steps, requests per second'),
+    connectionRates: z.array(z.number().positive().max(10_000)).default([20, 80]).describe('Connection flood steps, new connections per second'),
+    sessionRates: z.array(z.number().positive().max(1000)).default([5, 20]).describe('OPC UA session flood steps, sessions per second'),
+    slowDripConnections: z.number().int().min(1).max(1000).default(8).describe('Connections that each send a frame one byte at a time'),
+    maxGapMs: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe('Longest tolerated gap between heartbeat changes under load; default: twice mustChangeWithinMs'),
+    maxRecoveryMs: z.number().int().min(1).default(5000).describe('How soon after the load stops the device must be healthy again'),
+    maxMonitorLatencyMs: z
+      .number()
+      .int()
+      .min(1)
+      .default(1000)
+      .describe("Longest tolerated reply time of the monitor's reads under load"),
+  })
+  .strict();
+
+const waiver = z
+  .object({
+    check: nonEmpty.optional().describe('A check id'),
+    requirement: nonEmpty.optional().describe('A requirement id, e.g. "CR 1.1"'),
+    target: nonEmpty.optional().describe('Only this service (by name); all services when absent'),
+    countermeasure: nonEmpty.describe('The compensating countermeasure, e.g. "conduit firewall admits only the SCADA server"'),
+    justification: nonEmpty.describe('Why the countermeasure is enough'),
+    reference: nonEmpty.optional().describe('Where it is documented, e.g. a risk assessment id'),
+    expires: z.iso.date().describe('YYYY-MM-DD; an expired waiver is not applied and is flagged'),
+  })
+  .strict()
+  .refine((w) => (w.check === undefined) !== (w.requirement === undefined), { message: 'give exactly one of check or requirement' });
+
 const credential = z
   .object({
     username: nonEmpty,
@@ -41,7 +183,7 @@ const credential = z
     role: z
       .enum(['read-only', 'operator', 'engineer', 'admin'])
       .describe('What the device should let this account do; checks pick accounts by role'),
-    protocols: z.array(z.enum(['opcua'])).optional().describe('Where the account exists; all services when absent'),
+    protocols: z.array(z.enum(['opcua', 'modbus'])).optional().describe('Where the account exists; all services when absent'),
   })
   .strict();
 
@@ -73,6 +215,7 @@ const safety = z
       .max(500)
       .default(20)
       .describe('The most sessions the concurrent-session probe opens before concluding there is no limit'),
+    dos: dos.default(() => dos.parse({})).describe('Load steps and pass thresholds for the disruptive DoS checks'),
   })
   .strict();
 
@@ -101,10 +244,19 @@ export const profileSchema = z
     services: z
       .object({
         opcua: z.array(opcuaService).default([]),
+        modbus: z.array(modbusService).default([]),
       })
       .strict()
       .describe('Where the device listens'),
     credentials: z.record(z.string().regex(/^[A-Za-z][\w-]*$/, 'names are letters, digits, - and _'), credential).default({}),
+    essentialFunctions: z
+      .array(essentialFunction)
+      .default([])
+      .describe('What the device must keep doing under load; disruptive checks watch the first one'),
+    waivers: z
+      .array(waiver)
+      .default([])
+      .describe('Compensating countermeasures: a failed or inconclusive result they cover is reported as waived'),
     safety: safety.default(() => safety.parse({})),
     timeouts: timeouts.default(() => timeouts.parse({})),
   })
@@ -118,12 +270,26 @@ export const profileSchema = z
         message: `names credential "${lockout}", which is not under credentials`,
       });
     }
+    p.essentialFunctions.forEach((f, i) => {
+      const [kind, ref] = f.modbus ? (['modbus', f.modbus] as const) : (['opcua', f.opcua] as const);
+      if (ref && ref.service >= p.services[kind].length) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['essentialFunctions', i, kind, 'service'],
+          message: `refers to services.${kind}[${ref.service}], which does not exist`,
+        });
+      }
+    });
     const total = Object.values(p.services).reduce((n, list) => n + list.length, 0);
     if (total === 0) ctx.addIssue({ code: 'custom', path: ['services'], message: 'declares no service to test' });
   });
 
 export type Profile = z.infer<typeof profileSchema>;
 export type OpcuaService = z.infer<typeof opcuaService>;
+export type ModbusService = z.infer<typeof modbusService>;
+export type EssentialFunction = z.infer<typeof essentialFunction>;
+export type DosSettings = z.infer<typeof dos>;
+export type Waiver = z.infer<typeof waiver>;
 export type Credential = z.infer<typeof credential>;
 export type ServiceKind = keyof Profile['services'];
 

@@ -4,10 +4,14 @@ import type { Logger } from 'pino';
 import type { Transcript } from '../core/transcript.js';
 import type { Protocol } from '../core/outcomes.js';
 import type { ServiceOf } from '../core/testcase.js';
+import type { EssentialFunctionWatch } from '../core/monitoring.js';
+import type { EssentialFunction, Profile } from '../profiles/schema.js';
+import type { ModbusClientFixture } from './modbus/types.js';
 import type { OpcuaClientFixture } from './opcua/index.js';
 
 export interface ProtocolFixtures {
   opcua: OpcuaClientFixture;
+  modbus: ModbusClientFixture;
 }
 
 export interface Fixture {
@@ -25,6 +29,8 @@ export interface ProtocolDrivers {
   unreachable<P extends Protocol>(protocol: P, service: ServiceOf<P>, timeoutMs: number): Promise<string | undefined>;
   /** Sends the protocol libraries' own chatter to the run's log file instead of the console. */
   useLogger?(log: Logger): void;
+  /** Starts watching an essential function over its own connection, independent of the check's client. */
+  watchEssentialFunction(fn: EssentialFunction, profile: Profile, signal: AbortSignal): Promise<EssentialFunctionWatch>;
   /** Human-readable address of a service, for messages. */
   address<P extends Protocol>(protocol: P, service: ServiceOf<P>): string;
 }
