@@ -1,5 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { getCiphers } from 'node:tls';
 import { join } from 'node:path';
 import t from 'tap';
 import { parse as parseYaml } from 'yaml';
@@ -11,6 +13,7 @@ import {
   loadKnowledgeBase,
   loadKnowledgeBaseFrom,
   type Finding,
+  type ModbusFunctionCodeEntry,
 } from '../src/knowledge/index.js';
 
 const kb = loadKnowledgeBase();
@@ -210,8 +213,28 @@ t.test('malformed data fails loudly', async (t) => {
   expectError(dir, /default-credentials\.yaml: credentials\.\d+\.password/, 'an unquoted numeric password');
 
   dir = dataCopy(t);
-  writeFileSync(join(dir, 'tls.yaml'), 'suites: []\n');
-  expectError(dir, /tls\.yaml: no schema/, 'an unregistered data file');
+  writeFileSync(join(dir, 'unregistered.yaml'), 'suites: []\n');
+  expectError(dir, /unregistered\.yaml: no schema/, 'an unregistered data file');
+
+  dir = dataCopy(t);
+  edit(dir, 'tls.yaml', 'openssl: ECDHE-RSA-AES128-SHA\n', 'openssl: ECDHE-RSA-AES128-SHA\n    aliases: [AES128-SHA]\n');
+  expectError(dir, /tls\.yaml: .*both answer to "aes128sha"/, 'two suites answering to one name');
+
+  dir = dataCopy(t);
+  edit(dir, 'tls.yaml', 'code: "0xC0,0x2F"', 'code: "C02F"');
+  expectError(dir, /tls\.yaml: suites\.\d+\.code/, 'a malformed code point');
+
+  dir = dataCopy(t);
+  edit(dir, 'modbus-function-codes.yaml', 'probe: "05 FF FF 12 34"', 'probe: "06 FF FF 12 34"');
+  expectError(dir, /modbus-function-codes\.yaml: the probe of "Write Single Coil" does not start with function code 5/, 'a probe for the wrong code');
+
+  dir = dataCopy(t);
+  edit(dir, 'modbus-function-codes.yaml', 'through: 110', 'through: 126');
+  expectError(dir, /both cover function 12[56]/, 'overlapping function codes');
+
+  dir = dataCopy(t);
+  edit(dir, 'modbus-function-codes.yaml', 'probe: "2B 0E 01 00"', 'probe: "2B0E0100"');
+  expectError(dir, /modbus-function-codes\.yaml: functionCodes\.\d+\.probe/, 'a probe that is not spaced hex bytes');
 
   dir = dataCopy(t);
   rmSync(join(dir, 'x509.yaml'));
@@ -230,4 +253,203 @@ t.test('the shared data cannot be changed by a caller', async (t) => {
   const f = kb.opcuaSecurityPolicy('None');
   f.grade = 'strong';
   t.equal(kb.opcuaSecurityPolicy('None').grade, 'broken', 'findings are fresh copies');
+});
+
+t.test('TLS protocol versions', async (t) => {
+  t.match(kb.tlsVersion('TLSv1.3'), { subject: 'TLS version', value: 'TLSv1.3', grade: 'strong' });
+  t.equal(kb.tlsVersion('TLSv1.2').grade, 'acceptable');
+  for (const v of ['SSLv2', 'SSLv3']) t.equal(kb.tlsVersion(v).grade, 'broken', `${v} is broken`);
+  for (const v of ['TLSv1', 'TLSv1.1']) {
+    t.equal(kb.tlsVersion(v).grade, 'weak', `${v} is weak`);
+    t.match(kb.tlsVersion(v).source, /RFC 8996/);
+  }
+  t.equal(kb.tlsVersion('TLS 1.0').value, 'TLSv1', 'spelled with a space');
+  t.equal(kb.tlsVersion('tlsv1.0').value, 'TLSv1');
+  t.equal(kb.tlsVersion('0x0303').value, 'TLSv1.2', 'by version number');
+  t.equal(kb.tlsVersion('TLSv1.1').value, 'TLSv1.1', 'TLSv1.1 is not mistaken for TLSv1');
+  for (const unknown of ['TLSv1.4', 'unknown', 'DTLSv1.2']) {
+    const f = kb.tlsVersion(unknown);
+    t.equal(f.grade, 'unknown', `${unknown} is unknown`);
+    t.match(f.reason, /not in the knowledge base/);
+  }
+  t.same(
+    SECURITY_LEVELS.map((sl) => kb.judge([kb.tlsVersion('TLSv1.2')], sl).verdict),
+    ['pass', 'pass', 'pass', 'fail'],
+    'TLS 1.2 meets SL 1-3; SL 4 asks for TLS 1.3 only',
+  );
+  t.equal(kb.judge([kb.tlsVersion('TLSv1')], 1).verdict, 'fail', 'TLS 1.0 fails SL 1');
+});
+
+t.test('TLS cipher suites: by IANA name, OpenSSL name and code point', async (t) => {
+  const pairs: [string, string, string][] = [
+    ['TLS_AES_256_GCM_SHA384', 'TLS_AES_256_GCM_SHA384', 'strong'],
+    ['TLS_CHACHA20_POLY1305_SHA256', 'TLS_CHACHA20_POLY1305_SHA256', 'strong'],
+    ['TLS_AES_128_GCM_SHA256', 'TLS_AES_128_GCM_SHA256', 'strong'],
+    ['TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384', 'ECDHE-RSA-AES256-GCM-SHA384', 'strong'],
+    ['TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256', 'ECDHE-ECDSA-AES128-GCM-SHA256', 'strong'],
+    ['TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256', 'ECDHE-ECDSA-CHACHA20-POLY1305', 'strong'],
+    ['TLS_DHE_RSA_WITH_AES_256_GCM_SHA384', 'DHE-RSA-AES256-GCM-SHA384', 'acceptable'],
+    ['TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA', 'ECDHE-RSA-AES128-SHA', 'acceptable'],
+    ['TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384', 'ECDHE-ECDSA-AES256-SHA384', 'acceptable'],
+    ['TLS_RSA_WITH_AES_128_CBC_SHA', 'AES128-SHA', 'weak'],
+    ['TLS_RSA_WITH_AES_256_CBC_SHA', 'AES256-SHA', 'weak'],
+    ['TLS_RSA_WITH_AES_128_GCM_SHA256', 'AES128-GCM-SHA256', 'weak'],
+    ['TLS_DHE_DSS_WITH_AES_256_GCM_SHA384', 'DHE-DSS-AES256-GCM-SHA384', 'weak'],
+    ['TLS_PSK_WITH_AES_128_GCM_SHA256', 'PSK-AES128-GCM-SHA256', 'weak'],
+    ['TLS_RSA_WITH_3DES_EDE_CBC_SHA', 'DES-CBC3-SHA', 'broken'],
+    ['TLS_RSA_WITH_RC4_128_SHA', 'RC4-SHA', 'broken'],
+    ['TLS_RSA_WITH_RC4_128_MD5', 'RC4-MD5', 'broken'],
+    ['TLS_RSA_WITH_NULL_SHA256', 'NULL-SHA256', 'broken'],
+    ['TLS_RSA_EXPORT_WITH_RC4_40_MD5', 'EXP-RC4-MD5', 'broken'],
+    ['TLS_DH_anon_WITH_AES_128_CBC_SHA', 'ADH-AES128-SHA', 'broken'],
+    ['TLS_ECDH_anon_WITH_AES_256_CBC_SHA', 'AECDH-AES256-SHA', 'broken'],
+  ];
+  for (const [iana, openssl, grade] of pairs) {
+    const byIana = kb.tlsCipherSuite(iana);
+    t.match(byIana, { subject: 'TLS cipher suite', value: iana, grade }, `${iana} is ${grade}`);
+    t.same(kb.tlsCipherSuite(openssl), byIana, `${openssl} = ${iana}`);
+    t.same(kb.tlsCipherSuite(openssl.toLowerCase()), byIana, 'tls.getCiphers() spelling');
+  }
+  t.equal(kb.tlsCipherSuite('0xC0,0x2F').value, 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', 'by code point');
+  t.equal(kb.tlsCipherSuite('EDH-RSA-DES-CBC3-SHA').value, 'TLS_DHE_RSA_WITH_3DES_EDE_CBC_SHA', 'an older OpenSSL spelling');
+  t.match(kb.tlsCipherSuite('DES-CBC3-SHA').source, /Sweet32/);
+  t.match(kb.tlsCipherSuite('RC4-SHA').source, /RFC 7465/);
+  t.match(kb.tlsCipherSuite('AES128-SHA').reason, /forward secrecy/);
+
+  for (const unknown of ['TLS_ROT13_WITH_NOTHING', 'ECDHE-RSA-AES512-GCM-SHA1024', '0x00,0x63']) {
+    const f = kb.tlsCipherSuite(unknown);
+    t.equal(f.grade, 'unknown', `${unknown} is unknown`);
+    t.equal(f.value, unknown);
+    t.match(f.reason, /not in the knowledge base/);
+    for (const sl of SECURITY_LEVELS) t.equal(kb.judge([f, kb.tlsCipherSuite('TLS_AES_256_GCM_SHA384')], sl).verdict, 'error', `an unknown suite is never a pass at SL ${sl}`);
+  }
+});
+
+t.test('every cipher suite Node.js can negotiate is graded', async (t) => {
+  const missing = getCiphers().filter((name) => kb.tlsCipherSuite(name).grade === 'unknown');
+  t.same(missing, [], `all ${getCiphers().length} suites of tls.getCiphers() are known`);
+
+  // The full OpenSSL list (anonymous, NULL, ARIA, Camellia ... at security level 0), when the command-line
+  // tool is the same OpenSSL as Node's; another version may list suites Node cannot negotiate.
+  let listing: string | undefined;
+  try {
+    if (execFileSync('openssl', ['version'], { encoding: 'utf8' }).includes(` ${process.versions.openssl} `)) {
+      listing = execFileSync('openssl', ['ciphers', '-V', '-stdname', 'ALL:COMPLEMENTOFALL:@SECLEVEL=0'], { encoding: 'utf8' });
+    }
+  } catch {
+    listing = undefined;
+  }
+  if (!listing) {
+    t.pass('no matching openssl command-line tool; tls.getCiphers() was checked');
+    return;
+  }
+  const rows = listing
+    .trim()
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/))
+    .map(([code, , iana, , openssl]) => ({ code: code!, iana: iana!, openssl: openssl! }));
+  t.ok(rows.length > 100, `${rows.length} suites listed by openssl`);
+  for (const r of rows) {
+    const f = kb.tlsCipherSuite(r.iana);
+    if (f.grade === 'unknown') {
+      t.fail(`${r.iana} (${r.openssl}) is not graded`);
+      continue;
+    }
+    t.same(kb.tlsCipherSuite(r.openssl), f, `${r.openssl} = ${r.iana}`);
+    t.equal(kb.tlsCipherSuite(r.code).value, r.iana, `${r.code} = ${r.iana}`);
+  }
+});
+
+t.test('Modbus function codes: every public code, the user-defined ranges and cited vendor codes', async (t) => {
+  const all = kb.modbusFunctionCodes();
+  const publicCodes = [1, 2, 3, 4, 5, 6, 7, 8, 11, 12, 15, 16, 17, 20, 21, 22, 23, 24];
+  for (const code of publicCodes) t.ok(kb.modbusFunctionCode(code), `function ${code} is known`);
+  t.equal(kb.modbusFunctionCode(43, 13)?.category, 'program', '43/13 CANopen');
+  t.equal(kb.modbusFunctionCode(43, 14)?.category, 'identification', '43/14 device identification');
+  t.equal(kb.modbusFunctionCode(43), undefined, '43 needs its MEI type');
+  t.equal(kb.modbusFunctionCode(43, 99), undefined);
+  for (const code of [65, 68, 72, 100, 105, 110]) t.match(kb.modbusFunctionCode(code), { category: 'vendor', exposure: 'avoid' }, `user-defined ${code}`);
+  for (const code of [64, 73, 99, 111, 50]) t.equal(kb.modbusFunctionCode(code), undefined, `${code} is not known`);
+  t.match(kb.modbusFunctionCode(90), { category: 'vendor', exposure: 'avoid' }, 'Schneider UMAS');
+  t.match(kb.modbusFunctionCode(90)?.source, /UMAS/);
+
+  for (const e of all) {
+    t.ok(e.reason.length > 20 && e.source.length > 10 && e.probeNote.length > 20, `function ${label(e)} is explained and cited`);
+    if (['diagnostic', 'file', 'program', 'vendor'].includes(e.category)) t.equal(e.exposure, 'avoid', `${label(e)} (${e.category}) is avoid`);
+    if (['data-read', 'data-write'].includes(e.category)) t.equal(e.exposure, 'review', `${label(e)} (${e.category}) is review`);
+  }
+  t.match(kb.modbusFunctionCode(8)?.source, /Modbus Application Protocol Specification V1\.1b3, 6\.8/);
+
+  const probe = kb.modbusFunctionCode(5)!.probe!;
+  probe[3] = 0xff;
+  t.equal(kb.modbusFunctionCode(5)!.probe![3], 0x12, 'probes are fresh copies');
+});
+
+function label(e: ModbusFunctionCodeEntry): string {
+  return e.through !== undefined ? `${e.code}-${e.through}` : e.mei !== undefined ? `${e.code}/${e.mei}` : String(e.code);
+}
+
+/**
+ * Why each probe cannot change state, re-derived from the bytes (Modbus Application Protocol V1.1b3, 6).
+ * A code with a probe but no rule here fails: a new probe needs a reviewer to write down why it is safe.
+ */
+const SAFE_PROBE: Record<number, (pdu: Buffer) => string | undefined> = {
+  1: readRequest(2000),
+  2: readRequest(2000),
+  3: readRequest(125),
+  4: readRequest(125),
+  // FC 5: only 0x0000 and 0xFF00 are values; anything else must be refused and not affect the output.
+  5: (p) => (p.length === 5 && ![0x0000, 0xff00].includes(p.readUInt16BE(3)) ? undefined : 'FC 5 with a legal value'),
+  // FC 6: every value is legal, so the probe must end before the value.
+  6: (p) => (p.length < 5 ? undefined : 'FC 6 with a complete value'),
+  7: (p) => (p.length === 1 ? undefined : 'FC 7 takes no data'),
+  8: (p) => (p.length >= 3 && p.readUInt16BE(1) === 0x0000 ? undefined : 'FC 8 with a sub-function other than Return Query Data'),
+  11: (p) => (p.length === 1 ? undefined : 'FC 11 takes no data'),
+  12: (p) => (p.length === 1 ? undefined : 'FC 12 takes no data'),
+  15: writeMultiple,
+  16: writeMultiple,
+  17: (p) => (p.length === 1 ? undefined : 'FC 17 takes no data'),
+  20: (p) => (p.length >= 2 && p[1] === p.length - 2 && p[2] === 6 ? undefined : 'FC 20 is not a well-formed read'),
+  // FC 21: no sub-request at all, so nothing to write.
+  21: (p) => (p.length === 2 && p[1] === 0 ? undefined : 'FC 21 carries a sub-request'),
+  // FC 22: cut off before the OR mask, and AND 0xFFFF leaves the register unchanged whatever the OR mask.
+  22: (p) => (p.length < 7 && p.length >= 5 && p.readUInt16BE(3) === 0xffff ? undefined : 'FC 22 could change bits'),
+  // FC 23: write quantity 0 and byte count 0.
+  23: (p) => (p.length === 10 && p.readUInt16BE(7) === 0 && p[9] === 0 ? undefined : 'FC 23 carries a write'),
+  24: (p) => (p.length === 3 ? undefined : 'FC 24 is not a plain queue read'),
+  // FC 43: only MEI 14, read code 1 (basic stream), object 0.
+  43: (p) => (p.equals(Buffer.from([0x2b, 0x0e, 0x01, 0x00])) ? undefined : 'FC 43 other than 43/14 read code 1 object 0'),
+  // FC 90 (UMAS): only function 0x02, read PLC identification, session 0.
+  90: (p) => (p.equals(Buffer.from([0x5a, 0x00, 0x02])) ? undefined : 'FC 90 other than the UMAS identification read'),
+};
+
+function readRequest(max: number): (p: Buffer) => string | undefined {
+  return (p) => (p.length === 5 && p.readUInt16BE(3) >= 1 && p.readUInt16BE(3) <= max ? undefined : 'not a well-formed read');
+}
+
+function writeMultiple(p: Buffer): string | undefined {
+  return p.length === 6 && p.readUInt16BE(3) === 0 && p[5] === 0 ? undefined : 'a write with a non-zero quantity or values';
+}
+
+t.test('every Modbus probe parses and never contains a valid write', async (t) => {
+  const probed = kb.modbusFunctionCodes().filter((e) => e.probe);
+  t.ok(probed.length >= 20, `${probed.length} probes`);
+  for (const e of probed) {
+    const pdu = e.probe!;
+    t.ok(pdu.length >= 1 && pdu.length <= 253, `${label(e)}: one PDU`);
+    t.equal(pdu[0], e.code, `${label(e)}: starts with its function code`);
+    t.ok(pdu[0]! < 0x80, `${label(e)}: a request, not an exception`);
+    if (e.mei !== undefined) t.equal(pdu[1], e.mei, `${label(e)}: carries its MEI type`);
+    const rule = SAFE_PROBE[e.code];
+    if (!rule) {
+      t.fail(`${label(e)} has a probe but no safety rule in this test`);
+      continue;
+    }
+    t.equal(rule(pdu), undefined, `${label(e)}: ${pdu.toString('hex')} cannot change state`);
+  }
+  for (const e of kb.modbusFunctionCodes().filter((x) => !x.probe)) {
+    t.ok(e.exposure === 'avoid' && e.probeNote.startsWith('Not probed'), `${label(e)} is never sent and says why`);
+  }
+  t.notOk(kb.modbusFunctionCode(43, 13)?.probe, 'CANopen 43/13 is never sent');
+  t.notOk(kb.modbusFunctionCode(125)?.probe, 'firmware replacement is never sent');
 });

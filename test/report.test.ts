@@ -38,6 +38,8 @@ t.test('requirement status aggregation', async (t) => {
   t.equal(status('CR 2.1', [result('a', ['CR 2.1'], 'pass'), result('b', ['CR 2.1'], 'not-applicable')]), 'pass');
   t.equal(status('CR 2.1', [result('a', ['CR 2.1'], 'not-applicable')]), 'not-applicable');
   t.equal(status('CR 2.1', [result('a', ['CR 2.1'], 'waived')]), 'waived');
+  t.equal(status('CR 2.1', [result('a', ['CR 2.1'], 'pass'), result('b', ['CR 2.1'], 'waived')]), 'waived', 'met only thanks to a waiver');
+  t.equal(status('CR 2.1', [result('a', ['CR 2.1'], 'fail'), result('b', ['CR 2.1'], 'waived')]), 'fail', 'a waiver does not cover another failure');
   const manual = aggregateRequirement(catalog.get('CR 3.9')!, []);
   t.equal(manual.status, 'manual');
   t.ok(manual.manualEvidence && manual.manualEvidence.length > 10, 'a manual requirement says what to ask for');

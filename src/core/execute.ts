@@ -19,6 +19,7 @@ import { EXIT, PROTOCOLS, type SecurityLevel } from './outcomes.js';
 import { buildPlan } from './planner.js';
 import { buildReport, type Report, type RequirementResult } from './report.js';
 import { runPlan } from './runner.js';
+import { utcDate } from './waivers.js';
 
 export interface ExecuteOptions {
   loaded: LoadedProfile;
@@ -81,6 +82,8 @@ export async function executeRun(o: ExecuteOptions): Promise<ExecuteResult> {
     log: logger.log,
     drivers: o.drivers,
     signal: o.signal,
+    // The same day buildReport derives from run.startedAt, so runner and report agree on expiry.
+    today: utcDate(startedAt),
     onCheckStart: (item, i, total) => item.decision.run && o.status?.(`[${i + 1}/${total}] running ${item.check.id} ...`),
     onCheckEnd: (result, i, total) => {
       o.status?.('');
@@ -112,7 +115,7 @@ export async function executeRun(o: ExecuteOptions): Promise<ExecuteResult> {
   await logger.close();
   dir.writeManifest();
   o.print('');
-  o.print(summaryTable(report, runDir));
+  o.print(summaryTable(report, runDir, o.color));
   return { report, runDir, exitCode: report.summary.exitCode };
 }
 

@@ -10,7 +10,17 @@ import {
   type RequirementStatus,
   type SecurityLevel,
 } from './outcomes.js';
-import type { CheckResult } from './result.js';
+import { checkRef, type CheckResult, type WaiverTerms } from './result.js';
+import {
+  applyCheckWaiver,
+  offendingResults,
+  requirementWaiverFor,
+  utcDate,
+  waivedReason,
+  waiverLedger,
+  waiverTerms,
+  type WaiverRecord,
+} from './waivers.js';
 
 export const REPORT_SCHEMA_VERSION = 1;
 
@@ -27,6 +37,10 @@ export interface RequirementResult {
   checks: string[];
   /** What the auditor should ask the supplier for, where automated evidence is absent or partial. */
   manualEvidence?: string;
+  /** Set when status is 'waived': what it would have been without the waiver(s). */
+  originalStatus?: 'fail' | 'inconclusive';
+  /** Set when a requirement-level waiver applied (check-level waivers sit on the check results). */
+  waiver?: WaiverTerms;
 }
 
 export interface Report {
@@ -56,6 +70,8 @@ export interface Report {
   requirements: RequirementResult[];
   /** Per FR, the highest SL-C (0-4, capped at the target) at which every automatable requirement passed. */
   achievedSecurityLevel: Record<FrId, number>;
+  /** Every waiver of the profile, with whether it was applied, unused, or expired (never applied). */
+  waivers: WaiverRecord[];
 }
 
 export interface ReportInput {
@@ -74,10 +90,30 @@ export interface ReportInput {
 
 export function buildReport(input: ReportInput): Report {
   const componentType = input.redactedProfile.componentType;
+  // Waivers are judged on the day the run started (UTC), the same day the runner used.
+  const today = utcDate(input.run.startedAt);
+  const waivers = input.redactedProfile.waivers;
+  // The runner already applied check waivers before journaling; applying again is a no-op there and
+  // makes the report a function of (profile, results) alone.
+  const results = input.results.map((r) => applyCheckWaiver(r, waivers, today));
   const inScope = input.catalog.inScope(componentType, input.targetSecurityLevel);
-  const requirements = inScope.map((req) => aggregateRequirement(req, input.results));
+  const requirements = inScope.map((req) => {
+    const aggregated = aggregateRequirement(req, results);
+    if (aggregated.status !== 'fail' && aggregated.status !== 'inconclusive') return aggregated;
+    const w = requirementWaiverFor(req.id, offendingResults(req.id, results), waivers, today);
+    if (!w) return aggregated;
+    const terms = waiverTerms(w);
+    return {
+      ...aggregated,
+      status: 'waived' as const,
+      originalStatus: aggregated.status,
+      waiver: terms,
+      reason: waivedReason(terms, aggregated.reason),
+      manualEvidence: aggregated.manualEvidence ?? req.auditorAsks,
+    };
+  });
   const achievedSecurityLevel = achievedLevels(input, requirements);
-  const checks = countBy(input.results.map((r) => r.verdict), CHECK_VERDICTS);
+  const checks = countBy(results.map((r) => r.verdict), CHECK_VERDICTS);
   const reqCounts = countBy(requirements.map((r) => r.status), REQUIREMENT_STATUSES);
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
@@ -94,16 +130,18 @@ export function buildReport(input: ReportInput): Report {
       requirements: reqCounts,
       exitCode: input.exitCodeFor(requirements, input.run.interrupted),
     },
-    checks: input.results,
+    checks: results,
     requirements,
     achievedSecurityLevel,
+    waivers: waiverLedger(waivers, results, requirements, today),
   };
 }
 
 /**
  * Status of one requirement from the checks that name it:
- * any fail → fail; else any error → inconclusive; else any skipped → not-run; all waived → waived;
- * all pass (or pass and not-applicable) → pass; all not-applicable → not-applicable; none → manual.
+ * any fail → fail; else any error → inconclusive; else any skipped → not-run; else any waived → waived
+ * (it is met only thanks to a countermeasure, even if other checks passed); all pass (or pass and
+ * not-applicable) → pass; all not-applicable → not-applicable; none → manual.
  */
 export function aggregateRequirement(req: Requirement, results: CheckResult[]): RequirementResult {
   const behind = results.filter((r) => r.requirements.includes(req.id));
@@ -149,8 +187,21 @@ export function aggregateRequirement(req: Requirement, results: CheckResult[]): 
       manualEvidence: req.auditorAsks,
     };
   }
-  if (by('waived').length > 0 && by('pass').length === 0) {
-    return { ...base, status: 'waived', reason: `Waived: ${names(by('waived'))}.`, manualEvidence: req.auditorAsks };
+  const waived = by('waived');
+  if (waived.length > 0) {
+    const passed = by('pass').length > 0 ? `; passed by ${names(by('pass'))}` : '';
+    const originalStatus = waived.some((r) => r.originalVerdict === 'fail')
+      ? 'fail'
+      : waived.some((r) => r.originalVerdict === 'error')
+        ? 'inconclusive'
+        : undefined;
+    return {
+      ...base,
+      status: 'waived',
+      ...(originalStatus ? { originalStatus } : {}),
+      reason: `Waived by compensating countermeasure: ${waived.map(withCountermeasure).join(', ')}${passed}.`,
+      manualEvidence: req.auditorAsks,
+    };
   }
   if (by('pass').length > 0) {
     return {
@@ -170,8 +221,8 @@ export function aggregateRequirement(req: Requirement, results: CheckResult[]): 
   };
 }
 
-function checkRef(r: CheckResult): string {
-  return r.target === '-' ? r.id : `${r.id} @ ${r.target}`;
+function withCountermeasure(r: CheckResult): string {
+  return r.waiver ? `${checkRef(r)} (${r.waiver.countermeasure})` : checkRef(r);
 }
 
 const SATISFIED: ReadonlySet<RequirementStatus> = new Set(['pass', 'not-applicable', 'waived']);

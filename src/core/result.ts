@@ -10,6 +10,15 @@ export interface StepRecord {
   error?: string;
 }
 
+/** What a waiver (a compensating countermeasure from the profile) says, copied onto what it waived. */
+export interface WaiverTerms {
+  countermeasure: string;
+  justification: string;
+  reference?: string;
+  /** YYYY-MM-DD; valid through that day (UTC). */
+  expires: string;
+}
+
 export interface CheckResult {
   id: string;
   title: string;
@@ -27,4 +36,13 @@ export interface CheckResult {
   findings: Finding[];
   /** Paths relative to the run directory. */
   evidence: string[];
+  /** Set when verdict is 'waived': what the check concluded before the waiver. */
+  originalVerdict?: 'fail' | 'error';
+  /** Set when verdict is 'waived': the countermeasure that covers the finding. */
+  waiver?: WaiverTerms;
+}
+
+/** How reports name one result: the check id, with its target when it has one. */
+export function checkRef(r: Pick<CheckResult, 'id' | 'target'>): string {
+  return r.target === '-' ? r.id : `${r.id} @ ${r.target}`;
 }

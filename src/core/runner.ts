@@ -12,6 +12,7 @@ import type { CheckResult, StepRecord } from './result.js';
 import { createTranscript } from './transcript.js';
 import type { EssentialFunctionWatch } from './monitoring.js';
 import type { CheckContext, Measurement } from './testcase.js';
+import { applyCheckWaiver, utcDate } from './waivers.js';
 
 export interface RunnerOptions {
   profile: Profile;
@@ -25,6 +26,8 @@ export interface RunnerOptions {
   signal: AbortSignal;
   onCheckStart?: (item: PlanItem, index: number, total: number) => void;
   onCheckEnd?: (result: CheckResult, index: number, total: number) => void;
+  /** The UTC day (YYYY-MM-DD) waivers are judged on; an expired one is not applied. Defaults to today. */
+  today?: string;
 }
 
 export interface RunnerOutput {
@@ -40,6 +43,7 @@ export async function runPlan(plan: PlanItem[], o: RunnerOptions): Promise<Runne
   const observedDevice: Record<string, string> = {};
   const pacer = createPacer(1000 / o.profile.safety.loginAttemptsPerSecond);
   const multiTarget = new Set(plan.filter((i) => i.serviceIndex > 0).map((i) => i.check.protocol));
+  const today = o.today ?? utcDate(new Date());
 
   for (const [index, item] of plan.entries()) {
     o.onCheckStart?.(item, index, plan.length);
@@ -52,6 +56,8 @@ export async function runPlan(plan: PlanItem[], o: RunnerOptions): Promise<Runne
       const evidenceDir = `evidence/${item.check.id}${multiTarget.has(item.check.protocol) ? `/${item.serviceIndex}` : ''}`;
       result = await runOne(item, evidenceDir, o, pacer, observedDevice);
     }
+    // Before journaling, so the journal and the progress line already say what the report will say.
+    result = applyCheckWaiver(result, o.profile.waivers, today);
     results.push(result);
     o.journal.append({ type: 'check', at: new Date().toISOString(), result });
     o.onCheckEnd?.(result, index, plan.length);

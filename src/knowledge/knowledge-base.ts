@@ -12,13 +12,16 @@ import { judgeFindings } from './judge.js';
 import {
   credentialsSchema,
   gradingSchema,
+  modbusFunctionCodesSchema,
   modesSchema,
   policiesSchema,
+  tlsSchema,
   x509Schema,
   type CredentialsData,
+  type ModbusFunctionCodesData,
   type X509Rules,
 } from './schema.js';
-import type { CredentialProtocol, DefaultCredential, Finding, KnowledgeBase, KnownGrade } from './types.js';
+import type { CredentialProtocol, DefaultCredential, Finding, KnowledgeBase, KnownGrade, ModbusFunctionCodeEntry } from './types.js';
 
 /** Malformed knowledge data: an internal error, reported with one line per problem. */
 export class KnowledgeBaseError extends HarnessError {
@@ -33,8 +36,10 @@ export const DEFAULT_DATA_DIR = fileURLToPath(new URL('./data/', import.meta.url
 const SCHEMAS = {
   'default-credentials.yaml': credentialsSchema,
   'grading.yaml': gradingSchema,
+  'modbus-function-codes.yaml': modbusFunctionCodesSchema,
   'opcua-security-modes.yaml': modesSchema,
   'opcua-security-policies.yaml': policiesSchema,
+  'tls.yaml': tlsSchema,
   'x509.yaml': x509Schema,
 } as const;
 type DataFile = keyof typeof SCHEMAS;
@@ -152,6 +157,48 @@ function credentialAccessor(data: CredentialsData) {
   };
 }
 
+type ModbusFcData = ModbusFunctionCodesData['functionCodes'][number];
+
+/** "05 FF FF 12 34" -> its bytes (the schema has already checked the format). */
+function hexBytes(spaced: string): Buffer {
+  return Buffer.from(spaced.replace(/ /g, ''), 'hex');
+}
+
+/** Codes overlap, or a probe does not start with its own function code (and MEI type): both are data bugs. */
+function checkModbusData(entries: readonly ModbusFcData[], problems: string[]): void {
+  const file = 'modbus-function-codes.yaml';
+  const taken = new Map<string, string>();
+  for (const e of entries) {
+    for (let code = e.code; code <= (e.through ?? e.code); code++) {
+      const key = e.mei === undefined ? `${code}` : `${code}/${e.mei}`;
+      const prior = taken.get(key);
+      if (prior) problems.push(`${file}: "${e.name}" and "${prior}" both cover function ${key}`);
+      taken.set(key, e.name);
+    }
+    const probe = e.probe === null ? undefined : hexBytes(e.probe);
+    if (!probe) continue;
+    if (e.through !== undefined) problems.push(`${file}: "${e.name}" is a range and cannot have one probe`);
+    if (probe[0] !== e.code) problems.push(`${file}: the probe of "${e.name}" does not start with function code ${e.code}`);
+    if (e.mei !== undefined && probe[1] !== e.mei) problems.push(`${file}: the probe of "${e.name}" does not carry MEI type ${e.mei}`);
+  }
+}
+
+function modbusEntry(e: ModbusFcData): ModbusFunctionCodeEntry {
+  return {
+    code: e.code,
+    ...(e.through !== undefined ? { through: e.through } : {}),
+    ...(e.mei !== undefined ? { mei: e.mei } : {}),
+    name: e.name,
+    category: e.category,
+    exposure: e.exposure,
+    reason: e.reason,
+    source: e.source,
+    // A new Buffer per call: Buffers cannot be frozen, and the data must stay unchanged for every caller.
+    ...(e.probe !== null ? { probe: hexBytes(e.probe) } : {}),
+    probeNote: e.probeNote,
+  };
+}
+
 /** The data is shared by every caller of the cached knowledge base, so nobody may change it. */
 function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
@@ -174,6 +221,16 @@ function build(data: { [F in DataFile]: DataOf<F> }, sha256: string): KnowledgeB
   const curves = index('x509.yaml', x509.ecCurves, (c) => [c.name, ...c.aliases], problems);
   const keyTypes = index('x509.yaml', x509.keyTypes, (k) => [k.name], problems);
   const hashes = index('x509.yaml', x509.signatureHashes, (h) => [h.name], problems);
+  const tls = data['tls.yaml'];
+  const tlsVersions = index('tls.yaml', tls.versions, (v) => [v.name, ...v.aliases], problems);
+  const tlsSuites = index(
+    'tls.yaml',
+    tls.suites.map((s) => ({ ...s, name: s.iana })),
+    (s) => [s.iana, ...(s.openssl ? [s.openssl] : []), ...s.aliases, s.code],
+    problems,
+  );
+  const modbusCodes = data['modbus-function-codes.yaml'].functionCodes;
+  checkModbusData(modbusCodes, problems);
   const creds = data['default-credentials.yaml'];
   const seenPairs = new Set<string>();
   for (const c of creds.credentials) {
@@ -251,6 +308,29 @@ function build(data: { [F in DataFile]: DataOf<F> }, sha256: string): KnowledgeB
       const subject = 'x509.signatureHash';
       const h = hashes.get(normalizeName(hash));
       return h ? finding(subject, h.name, h) : unknownFinding(subject, hash, 'Signature hash', version);
+    },
+
+    tlsVersion(name) {
+      const subject = 'TLS version';
+      const v = tlsVersions.get(normalizeName(name));
+      return v ? finding(subject, v.name, v) : unknownFinding(subject, name.trim(), 'TLS version', version);
+    },
+
+    tlsCipherSuite(name) {
+      const subject = 'TLS cipher suite';
+      const s = tlsSuites.get(normalizeName(name));
+      return s ? finding(subject, s.iana, s) : unknownFinding(subject, name.trim(), 'Cipher suite', version);
+    },
+
+    modbusFunctionCodes: () => modbusCodes.map(modbusEntry),
+
+    modbusFunctionCode(code, mei) {
+      const e = modbusCodes.find((c) =>
+        mei === undefined
+          ? c.mei === undefined && code >= c.code && code <= (c.through ?? c.code)
+          : c.code === code && c.mei === mei,
+      );
+      return e ? modbusEntry(e) : undefined;
     },
   };
 }

@@ -80,3 +80,55 @@ export const credentialsSchema = z.strictObject({
     .min(1),
 });
 export type CredentialsData = z.infer<typeof credentialsSchema>;
+
+/** Code point as OpenSSL and IANA print it, e.g. "0xC0,0x2F". */
+const suiteCode = z.string().regex(/^0x[0-9A-F]{2},0x[0-9A-F]{2}$/, 'must look like "0xC0,0x2F" (upper-case hex)');
+
+export const tlsSchema = z.strictObject({
+  versions: z.array(z.strictObject({ name: text, aliases: z.array(text).default([]), ...cited })).min(1),
+  suites: z
+    .array(
+      z.strictObject({
+        iana: text,
+        /** Omitted where OpenSSL uses the IANA name (TLS 1.3). */
+        openssl: text.optional(),
+        /** Older OpenSSL spellings, e.g. EDH-RSA-DES-CBC3-SHA. */
+        aliases: z.array(text).default([]),
+        code: suiteCode,
+        ...cited,
+      }),
+    )
+    .min(1),
+});
+export type TlsData = z.infer<typeof tlsSchema>;
+
+/** Hex bytes separated by single spaces, e.g. "05 FF FF 12 34"; at most one PDU (253 bytes). */
+const hexPdu = z
+  .string()
+  .regex(/^[0-9A-Fa-f]{2}( [0-9A-Fa-f]{2}){0,252}$/, 'must be hex bytes separated by single spaces, e.g. "05 FF FF 12 34"');
+
+export const modbusFunctionCodesSchema = z.strictObject({
+  functionCodes: z
+    .array(
+      z
+        .strictObject({
+          code: z.number().int().min(1).max(127),
+          /** The last code of a range (the user-defined ranges); a single code when absent. */
+          through: z.number().int().min(1).max(127).optional(),
+          /** MEI type, for function 43 only. */
+          mei: z.number().int().min(0).max(255).optional(),
+          name: text,
+          category: z.enum(['data-read', 'data-write', 'diagnostic', 'identification', 'file', 'program', 'vendor']),
+          exposure: z.enum(['needed', 'review', 'avoid']),
+          reason: text,
+          source: text,
+          /** null: no request to the code can be shown to leave the device unchanged, so it is never sent. */
+          probe: hexPdu.nullable(),
+          probeNote: text,
+        })
+        .refine((e) => e.through === undefined || e.through > e.code, { message: 'through must be greater than code' })
+        .refine((e) => e.mei === undefined || (e.code === 43 && e.through === undefined), { message: 'mei applies to function 43 only' }),
+    )
+    .min(1),
+});
+export type ModbusFunctionCodesData = z.infer<typeof modbusFunctionCodesSchema>;

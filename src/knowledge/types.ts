@@ -26,6 +26,32 @@ export interface DefaultCredential {
   note?: string;
 }
 
+/** What a Modbus function code is for (Modbus Application Protocol v1.1b3, 5 and 6). */
+export type ModbusFunctionCategory = 'data-read' | 'data-write' | 'diagnostic' | 'identification' | 'file' | 'program' | 'vendor';
+
+/**
+ * Whether a device should answer a function code (IEC 62443-4-2 CR 7.7, least functionality):
+ * needed by every device; review = fine when the process needs it, otherwise avoid; avoid.
+ */
+export type ModbusExposure = 'needed' | 'review' | 'avoid';
+
+export interface ModbusFunctionCodeEntry {
+  code: number;
+  /** The last code of a range (user-defined codes); absent for a single code. */
+  through?: number;
+  /** MEI type (function 43 only). */
+  mei?: number;
+  name: string;
+  category: ModbusFunctionCategory;
+  exposure: ModbusExposure;
+  reason: string;
+  source: string;
+  /** A request PDU that shows whether the device implements the code without changing its state; absent when none is known to be safe. A fresh copy per call. */
+  probe?: Buffer;
+  /** Why the probe is safe, or why there is none. */
+  probeNote: string;
+}
+
 export type Verdict = 'pass' | 'fail' | 'error';
 
 export interface Judgement {
@@ -55,4 +81,12 @@ export interface KnowledgeBase {
   x509SignatureHash(hash: string): Finding;
   /** The validated x509 rules (validity, lifetime, applicationUri, self-signed), for gradeCertificate. */
   readonly x509: X509Rules;
+  /** Grade a protocol version as Node reports it ('TLSv1.2') or spelled 'TLS 1.2' / '0x0303'; subject 'TLS version'. */
+  tlsVersion(name: string): Finding;
+  /** Grade a cipher suite by IANA name, OpenSSL name or code point ('0xC0,0x2F'); subject 'TLS cipher suite', value the IANA name. */
+  tlsCipherSuite(name: string): Finding;
+  /** Every known function code, in data order. */
+  modbusFunctionCodes(): ModbusFunctionCodeEntry[];
+  /** The entry for a function code (and MEI type, for 43), or undefined for a code the data does not know; 43 needs its mei. */
+  modbusFunctionCode(code: number, mei?: number): ModbusFunctionCodeEntry | undefined;
 }

@@ -1,6 +1,7 @@
 // What a person sees in the terminal: one line per finished check, then a summary table.
 import type { Report } from '../core/report.js';
 import type { CheckResult } from '../core/result.js';
+import { waiverScope } from '../core/waivers.js';
 
 const SYMBOL: Record<CheckResult['verdict'], string> = {
   pass: 'PASS',
@@ -27,7 +28,7 @@ export function progressLine(result: CheckResult, index: number, total: number, 
   return `[${n}/${total}] ${label} ${result.id}${time}: ${result.reason}`;
 }
 
-export function summaryTable(report: Report, runDir: string): string {
+export function summaryTable(report: Report, runDir: string, color = false): string {
   const c = report.summary.checks;
   const r = report.summary.requirements;
   const frs = Object.entries(report.achievedSecurityLevel)
@@ -41,11 +42,29 @@ export function summaryTable(report: Report, runDir: string): string {
       `${r.pass} pass, ${r.fail} fail, ${r.inconclusive} inconclusive, ${r['not-run']} not-run, ${r.manual} manual, ${r['not-applicable']} n/a, ${r.waived} waived`,
     ],
     ['achieved SL-C', frs],
+    ...waiverRow(report),
     ['report', runDir],
     ['exit code', String(report.summary.exitCode)],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
-  return rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`).join('\n');
+  const table = rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`);
+  return [...table, ...expiredWarnings(report, color)].join('\n');
+}
+
+function waiverRow(report: Report): [string, string][] {
+  if (report.waivers.length === 0) return [];
+  const n = (status: string) => report.waivers.filter((w) => w.status === status).length;
+  return [['waivers', `${n('applied')} applied, ${n('unused')} unused, ${n('expired')} expired`]];
+}
+
+/** One line per expired waiver: a lapsed risk decision must be noticed, not just counted. */
+function expiredWarnings(report: Report, color: boolean): string[] {
+  return report.waivers
+    .filter((w) => w.status === 'expired')
+    .map(
+      (w) =>
+        `  ${paint('warning:', 33, color)} the waiver for ${waiverScope(w)} expired on ${w.expires} and was not applied (${w.countermeasure})`,
+    );
 }
 
 export function paint(text: string, code: number, color: boolean): string {

@@ -1,6 +1,9 @@
 // JUnit XML: one testcase per check result, so CI systems show the run like any test suite.
 import { create } from 'xmlbuilder2';
 import type { Report } from '../core/report.js';
+import type { CheckResult } from '../core/result.js';
+
+type Element = ReturnType<typeof create>;
 
 export function renderJunit(report: Report): string {
   const counts = report.summary.checks;
@@ -39,12 +42,31 @@ export function renderJunit(report: Report): string {
         tc.ele('skipped', { message: `${check.verdict}: ${check.reason}` });
         break;
       case 'waived':
+        waived(tc, check, text);
+        break;
       case 'pass':
         tc.ele('system-out').txt(`${check.verdict}: ${text}`);
         break;
     }
   }
   return root.end({ prettyPrint: true });
+}
+
+/**
+ * A waived check is a passing testcase (the run's exit code does not fail on it either), so CI stays green
+ * on a risk the owner accepted. That it is waived, what it was and the countermeasure go in <system-out>,
+ * which Jenkins and Azure DevOps show in a testcase's detail view. Testcase-level <properties> were not
+ * chosen: the common JUnit schemas do not allow them and most viewers ignore them (pytest warns that its
+ * record_property can break schema validation on CI servers). A <skipped> element would stand out more but
+ * would misreport the result as not run.
+ */
+function waived(tc: Element, check: CheckResult, text: string): void {
+  const was = check.originalVerdict ? ` (was ${check.originalVerdict})` : '';
+  const w = check.waiver;
+  const terms = w
+    ? [`countermeasure: ${w.countermeasure}`, `justification: ${w.justification}`, ...(w.reference ? [`reference: ${w.reference}`] : []), `expires: ${w.expires}`]
+    : [];
+  tc.ele('system-out').txt([`WAIVED${was}: ${text}`, ...terms].join('\n'));
 }
 
 function seconds(ms: number): string {

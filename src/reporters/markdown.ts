@@ -1,6 +1,8 @@
 // report.md: the summary a person reads first: identity, verdict counts, the SL-C vector, failures and
 // what still needs documents.
-import type { Report } from '../core/report.js';
+import type { Report, RequirementResult } from '../core/report.js';
+import type { CheckResult } from '../core/result.js';
+import { waiverScope } from '../core/waivers.js';
 
 export function renderMarkdown(report: Report): string {
   const d = report.device.declared;
@@ -31,7 +33,7 @@ export function renderMarkdown(report: Report): string {
       .map(([k, m]) => `${k} = ${String(m.value)}${m.unit ? ` ${m.unit}` : ''}`)
       .join('; ');
     lines.push(
-      `| ${c.id} | ${cell(c.target)} | ${c.requirements.join(', ')} | ${c.safety} | **${c.verdict}** | ${cell(c.reason)} | ${cell(measured)} |`,
+      `| ${c.id} | ${cell(c.target)} | ${c.requirements.join(', ')} | ${c.safety} | **${checkVerdict(c)}** | ${cell(c.reason)} | ${cell(measured)} |`,
     );
   }
   lines.push('');
@@ -42,8 +44,10 @@ export function renderMarkdown(report: Report): string {
   lines.push('| Requirement | Title | Status | Reason |');
   lines.push('|---|---|---|---|');
   for (const r of report.requirements) {
-    lines.push(`| ${r.id} | ${cell(r.title)} | **${r.status}** | ${cell(r.reason)} |`);
+    lines.push(`| ${r.id} | ${cell(r.title)} | **${requirementStatus(r)}** | ${cell(r.reason)} |`);
   }
+  lines.push('');
+  lines.push(...waiverSection(report));
   const manual = report.requirements.filter((r) => r.manualEvidence);
   if (manual.length > 0) {
     lines.push('');
@@ -53,6 +57,38 @@ export function renderMarkdown(report: Report): string {
   }
   lines.push('');
   return lines.join('\n');
+}
+
+/** A waived result always shows what it was, so a reader never mistakes it for a pass. */
+function checkVerdict(c: CheckResult): string {
+  return c.verdict === 'waived' && c.originalVerdict ? `waived (was ${c.originalVerdict})` : c.verdict;
+}
+
+function requirementStatus(r: RequirementResult): string {
+  return r.status === 'waived' && r.originalStatus ? `waived (was ${r.originalStatus})` : r.status;
+}
+
+const WAIVER_STATUS: Record<Report['waivers'][number]['status'], string> = {
+  applied: 'applied',
+  unused: 'unused (nothing it covers failed)',
+  expired: '**EXPIRED: not applied**',
+};
+
+function waiverSection(report: Report): string[] {
+  const lines = ['## Waivers (compensating countermeasures)', ''];
+  if (report.waivers.length === 0) return [...lines, 'The profile declares no waivers.'];
+  const expired = report.waivers.filter((w) => w.status === 'expired').length;
+  if (expired > 0) {
+    lines.push(`**${expired} waiver(s) expired before this run and were not applied; what they covered is reported as found.**`, '');
+  }
+  lines.push('| Scope | Countermeasure | Justification | Reference | Expires | Status | Applied to |');
+  lines.push('|---|---|---|---|---|---|---|');
+  for (const w of report.waivers) {
+    lines.push(
+      `| ${cell(waiverScope(w))} | ${cell(w.countermeasure)} | ${cell(w.justification)} | ${cell(w.reference ?? '')} | ${w.expires} | ${WAIVER_STATUS[w.status]} | ${cell(w.appliedTo.join(', '))} |`,
+    );
+  }
+  return lines;
 }
 
 function countLine(counts: Record<string, number>): string {

@@ -154,6 +154,47 @@ export function expectedRtuResponseLength(buf: Buffer): number | undefined {
   }
 }
 
+/**
+ * The length of the RTU request frame that starts buf (address to CRC), from its function code, or undefined
+ * when more bytes are needed to tell or the function code does not say. Used by a slave that frames requests
+ * by length instead of by line silence.
+ */
+export function expectedRtuRequestLength(buf: Buffer): number | undefined {
+  if (buf.length < 2) return undefined;
+  const fc = buf[1]!;
+  switch (fc) {
+    case 0x01:
+    case 0x02:
+    case 0x03:
+    case 0x04:
+    case 0x05:
+    case 0x06:
+    case 0x08: // the usual 2-byte sub-function + 2-byte data
+      return 8;
+    case 0x07:
+    case 0x0b:
+    case 0x0c:
+    case 0x11:
+      return 4;
+    case 0x0f:
+    case 0x10:
+      return buf.length < 7 ? undefined : 7 + buf[6]! + 2;
+    case 0x14:
+    case 0x15:
+      return buf.length < 3 ? undefined : 3 + buf[2]! + 2;
+    case 0x16:
+      return 10;
+    case 0x17:
+      return buf.length < 11 ? undefined : 11 + buf[10]! + 2;
+    case 0x18:
+      return 6;
+    case 0x2b: // MEI 14 (device identification): MEI type, read code, object id
+      return buf.length < 3 ? undefined : buf[2] === 0x0e ? 7 : undefined;
+    default:
+      return undefined;
+  }
+}
+
 // ---- PDUs the harness sends ----
 
 export function readRequest(table: RegisterTable, address: number, count: number): Buffer {

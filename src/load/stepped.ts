@@ -1,0 +1,84 @@
+// The shape every DoS check shares: a quiet baseline, then load in steps of rising intensity while the
+// essential-function monitor watches, with recovery verified after each step. The first failing step ends
+// the ramp: loading a device that already lost its control function proves nothing more and risks more.
+import type { EssentialFunctionWatch, MonitorStats } from '../core/monitoring.js';
+
+export interface StepThresholds {
+  /** Longest tolerated gap between healthy observations of the essential function. */
+  maxGapMs: number;
+  maxRecoveryMs: number;
+  /** p95 reply time of the monitor's reads. */
+  maxMonitorLatencyMs: number;
+}
+
+export interface StepResult<G> {
+  label: string;
+  load: G;
+  monitor: MonitorStats;
+  /** Time after the load stopped until the function was healthy and the service answered again; undefined = not within the bound. */
+  recoveryMs: number | undefined;
+  problems: string[];
+}
+
+export interface SteppedLoadResult<G> {
+  baseline: MonitorStats;
+  /** Set when the function was not healthy before any load: nothing can be concluded. */
+  unhealthyBaseline?: string;
+  steps: StepResult<G>[];
+}
+
+export async function runSteppedLoad<G>(o: {
+  watch: EssentialFunctionWatch;
+  baselineMs: number;
+  steps: { label: string; run: (signal: AbortSignal) => Promise<G> }[];
+  thresholds: StepThresholds;
+  /** A fresh request to the loaded service after the load; undefined when it answered, else why not. */
+  serviceAnswers: () => Promise<string | undefined>;
+  signal: AbortSignal;
+  sleep: (ms: number) => Promise<void>;
+}): Promise<SteppedLoadResult<G>> {
+  const { watch, thresholds } = o;
+  const b0 = watch.now();
+  await o.sleep(o.baselineMs);
+  const baseline = watch.stats(b0);
+  const result: SteppedLoadResult<G> = { baseline, steps: [] };
+  if (baseline.reads === 0 || baseline.failedReads > baseline.reads / 2 || baseline.longestGapMs > thresholds.maxGapMs) {
+    result.unhealthyBaseline =
+      `before any load the monitor saw ${baseline.reads} read(s), ${baseline.failedReads} failed, ` +
+      `and a longest gap of ${baseline.longestGapMs} ms (tolerated: ${thresholds.maxGapMs} ms)`;
+    return result;
+  }
+  for (const step of o.steps) {
+    const from = watch.now();
+    const load = await step.run(o.signal);
+    const loadEnd = watch.now();
+    const monitor = watch.stats(from, loadEnd);
+    const recoveryMs = await recover(o, loadEnd);
+    const problems: string[] = [];
+    if (monitor.longestGapMs > thresholds.maxGapMs) {
+      problems.push(`the essential function went ${monitor.longestGapMs} ms without a healthy observation (tolerated: ${thresholds.maxGapMs} ms)`);
+    }
+    if (monitor.latencyMs.p95 > thresholds.maxMonitorLatencyMs) {
+      problems.push(`the monitor's reads took ${monitor.latencyMs.p95} ms at p95 (tolerated: ${thresholds.maxMonitorLatencyMs} ms)`);
+    }
+    if (recoveryMs === undefined) problems.push(`the device had not recovered ${thresholds.maxRecoveryMs} ms after the load stopped`);
+    result.steps.push({ label: step.label, load, monitor, recoveryMs, problems });
+    if (problems.length > 0 || o.signal.aborted) break;
+  }
+  return result;
+}
+
+/** ms from the end of the load until the function is healthy and the service answers, or undefined. */
+async function recover(
+  o: { watch: EssentialFunctionWatch; thresholds: StepThresholds; serviceAnswers: () => Promise<string | undefined>; signal: AbortSignal },
+  loadEnd: number,
+): Promise<number | undefined> {
+  const bound = o.thresholds.maxRecoveryMs;
+  const healthyAfter = await o.watch.waitHealthy(bound, o.signal);
+  if (healthyAfter === undefined) return undefined;
+  while (o.watch.now() - loadEnd <= bound && !o.signal.aborted) {
+    if ((await o.serviceAnswers()) === undefined) return o.watch.now() - loadEnd;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return undefined;
+}
