@@ -1,6 +1,6 @@
-// Known answers: the demo, run as a user runs it (the CLI, child-process simulators, real OPC UA over
-// loopback), must reach exactly the verdicts in simulators/opcua-server/expected/<preset>.yaml, and its
-// run directories must be complete, hashed, and free of the profiles' secrets.
+// Known answers: the demo, run as a user runs it (the CLI, the PLC simulator as a child process, real OPC UA
+// and Modbus over loopback), must reach exactly the verdicts in simulators/modbus-plc/expected/<preset>.yaml,
+// and its run directories must be complete, hashed, and free of the profiles' secrets.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
@@ -9,17 +9,18 @@ import { join } from 'node:path';
 import t from 'tap';
 import { parse } from 'yaml';
 import type { Report } from '../src/core/report.js';
+import { checkRef } from '../src/core/result.js';
 import { loadProfile } from '../src/profiles/load.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const out = mkdtempSync(join(tmpdir(), 'otconform-known-answers-'));
 const PRESETS = ['weak', 'hardened'] as const;
 
-t.setTimeout(240_000);
+t.setTimeout(420_000);
 
 const demo = spawnSync(process.execPath, [join(root, 'bin/otconform.js'), 'demo', '--allow-disruptive', '--out', out, '--no-color'], {
   encoding: 'utf8',
-  timeout: 220_000,
+  timeout: 400_000,
 });
 
 t.equal(demo.status, 0, `the demo completes (stderr: ${demo.stderr.slice(-2000)})`);
@@ -29,8 +30,8 @@ for (const preset of PRESETS) {
   t.test(`preset ${preset}`, async (t) => {
     const dir = join(out, preset);
     const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as Report;
-    const expected = parse(readFileSync(join(root, 'simulators/opcua-server/expected', `${preset}.yaml`), 'utf8')) as Record<string, string>;
-    const actual = Object.fromEntries(report.checks.map((c) => [c.id, c.verdict]));
+    const expected = parse(readFileSync(join(root, 'simulators/modbus-plc/expected', `${preset}.yaml`), 'utf8')) as Record<string, string>;
+    const actual = Object.fromEntries(report.checks.map((c) => [checkRef(c), c.verdict]));
     t.same(actual, expected, 'every check reaches its known verdict');
     for (const c of report.checks) t.ok(c.reason.length > 10, `${c.id} gives a reason`);
     t.equal(report.summary.exitCode, preset === 'weak' ? 1 : 0, 'exit code: 1 when a requirement fails');
@@ -40,7 +41,19 @@ for (const preset of PRESETS) {
       const negotiation = JSON.parse(readFileSync(join(dir, 'evidence/opcua-security-policies/negotiation.json'), 'utf8'));
       t.equal(negotiation.Basic128Rsa15, 'accepted', 'Basic128Rsa15 is reported as actually accepted, not only advertised');
     }
-    t.match(report.device.observed, { applicationUri: /urn:/ }, 'the observed identity is recorded');
+    t.match(report.device.observed, { applicationUri: /urn:/, 'modbus.vendorName': 'otconform simulated devices' }, 'the observed identity is recorded');
+
+    // Load checks report numbers, not only verdicts.
+    const flood = report.checks.find((c) => c.id === 'modbus-request-flood' && c.verdict !== 'not-applicable');
+    t.ok(flood && Object.keys(flood.measurements).some((k) => k.endsWith('.longestGapMs')), 'the request flood reports heartbeat gaps');
+    t.ok(flood && Object.keys(flood.measurements).some((k) => k.endsWith('.answeredPerSecond')), 'the request flood reports the sustained rate');
+    if (preset === 'hardened') {
+      // Plain Modbus stays on under the profile's waiver: the original verdict and the countermeasure are kept.
+      const waived = report.checks.find((c) => c.verdict === 'waived');
+      t.equal(waived?.originalVerdict, 'fail', 'the waived result keeps its original verdict');
+      t.match(waived?.waiver?.countermeasure ?? '', /firewall/, 'and names the compensating countermeasure');
+      t.match(report.waivers, [{ status: 'applied' }], 'the report lists the waiver as applied');
+    }
     t.equal(report.requirements.length, new Set(report.requirements.map((r) => r.id)).size, 'one entry per requirement');
     const written = readdirSync(dir, { recursive: true, encoding: 'utf8' });
     for (const file of ['report.json', 'report.md', 'junit.xml', 'journal.jsonl', 'otconform.log', 'evidence/manifest.json']) {
@@ -58,7 +71,7 @@ for (const preset of PRESETS) {
     t.equal(journal.filter((e) => e.type === 'check').length, report.checks.length, 'every result was journaled');
 
     // Secrets: no password from the profile anywhere in the run directory, including the log.
-    const { profile } = loadProfile(join(root, 'device-profiles', `sim-opcua-${preset}.yaml`));
+    const { profile } = loadProfile(join(root, 'device-profiles', `sim-plc-${preset}.yaml`));
     const passwords = Object.values(profile.credentials).map((c) => c.password);
     for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile())) {
       const text = readFileSync(join(entry.parentPath, entry.name), 'latin1');

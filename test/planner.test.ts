@@ -73,8 +73,10 @@ t.test('level, component type and applicability give not-applicable with a reaso
   t.equal(d['i-na'], 'not-applicable: no such feature');
 });
 
-t.test('checks that lock accounts run last', async (t) => {
+t.test('checks that lock accounts run after the others, and disruptive checks last of all', async (t) => {
   const { profile } = parseProfile(profileText('{ allowLoginAttempts: true, lockoutAccount: lock }'), 'p.yaml', {});
   const plan = buildPlan(ALL, profile, { targetSecurityLevel: 2, allowDisruptive: false });
-  t.equal(plan[plan.length - 1]?.check.id, 'd-lock');
+  const ids = plan.map((i) => i.check.id);
+  t.equal(ids[ids.length - 1], 'f-flood', 'the disruptive check is last');
+  t.equal(ids[ids.length - 2], 'd-lock', 'the account-locking check comes just before it');
 });

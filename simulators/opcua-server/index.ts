@@ -1,7 +1,8 @@
 // OPC UA device simulator: a node-opcua server whose security posture comes from a preset.
 //
 //   startOpcuaSimulator({ preset: 'weak' | 'hardened', port, host?, pkiDir?,
-//                         trustedClientCertificates?, lockoutDurationMs? }) -> RunningOpcuaSimulator
+//                         trustedClientCertificates?, lockoutDurationMs?, process?, spendCpu? })
+//     -> RunningOpcuaSimulator
 //   OPCUA_PRESETS: the presets as data (see presets.ts)
 //
 // Everything the simulator writes (its PKI, its certificate) lives in pkiDir, a temp folder by
@@ -21,12 +22,14 @@ import {
 } from 'node-opcua';
 import { writeSelfSignedAppCertificate } from '../../src/protocols/opcua/app-certificate.js';
 import { OPCUA_PRESETS, type OpcuaPreset, type OpcuaPresetName, type SecurityModeName } from './presets.js';
-import { buildPlant, PLANT_NAMESPACE_URI, type RunningPlant } from './process-model.js';
+import { buildPlant, PLANT_NAMESPACE_URI, type PlantProcess, type RunningPlant } from './process-model.js';
+import { busyWait } from './slow-cpu.js';
 import { createUserManager } from './user-manager.js';
 
 export { OPCUA_PRESETS } from './presets.js';
 export type { OpcuaPreset, OpcuaPresetName, SecurityPolicyName, SecurityModeName, SimulatedUser } from './presets.js';
 export { PLANT_NODE_IDS, PLANT_NAMESPACE_URI, SCAN_INTERVAL_MS } from './process-model.js';
+export type { PlantProcess } from './process-model.js';
 export { LoginLockout } from './lockout.js';
 
 export interface OpcuaSimulatorOptions {
@@ -41,6 +44,13 @@ export interface OpcuaSimulatorOptions {
   trustedClientCertificates?: string[];
   /** Lockout duration when the preset has a lockout; default 60 s. */
   lockoutDurationMs?: number;
+  /** The process the Plant nodes show, e.g. the Modbus PLC simulator's; default a tank with its own scan. */
+  process?: PlantProcess;
+  /**
+   * Where the preset's channel and session costs are spent. Default: at once, blocking the process. A PLC
+   * whose comms run inside its scan passes its own, so the cost lands in (and stretches) the scan.
+   */
+  spendCpu?: (ms: number) => void;
 }
 
 export interface RunningOpcuaSimulator {
@@ -138,8 +148,9 @@ export async function startOpcuaSimulator(o: OpcuaSimulatorOptions): Promise<Run
     const addressSpace = server.engine.addressSpace;
     if (!addressSpace) throw new Error('node-opcua server has no address space after initialize()');
     addressSpace.registerNamespace(PLANT_NAMESPACE_URI);
-    const plant: RunningPlant = buildPlant(addressSpace, preset);
+    const plant: RunningPlant = buildPlant(addressSpace, preset, o.process);
     cleanups.push(() => plant.stop());
+    modelSlowCpu(server, preset, o.spendCpu ?? busyWait);
 
     if (preset.allowUnsecurePassword) offerCleartextPasswordOnNoneEndpoints(server);
 
@@ -174,6 +185,12 @@ function offerCleartextPasswordOnNoneEndpoints(server: OPCUAServer): void {
       ...(endpoint.userIdentityTokens ?? []),
     ];
   }
+}
+
+/** Channel and session set-up cost the preset's busy CPU, like a device with one slow CPU. */
+function modelSlowCpu(server: OPCUAServer, preset: OpcuaPreset, spend: (ms: number) => void): void {
+  if (preset.costPerChannelMs > 0) server.on('newChannel', () => spend(preset.costPerChannelMs));
+  if (preset.costPerSessionMs > 0) server.on('create_session', () => spend(preset.costPerSessionMs));
 }
 
 function toMessageSecurityMode(mode: SecurityModeName): MessageSecurityMode {

@@ -48,6 +48,13 @@ export interface OpcuaPreset {
   maxSessions: number;
   /** Concurrent TCP connections per endpoint (node-opcua's default is 10). */
   maxConnectionsPerEndpoint: number;
+  /**
+   * Busy CPU spent when a secure channel opens and when a session is created: a slow device CPU. Standalone
+   * it blocks the whole simulator; in one-device mode it is spent where the PLC services its comms (inside
+   * the scan on a legacy PLC), so a channel or session flood shows in the heartbeat.
+   */
+  costPerChannelMs: number;
+  costPerSessionMs: number;
   buildInfo: {
     manufacturerName: string;
     productName: string;
@@ -94,6 +101,9 @@ export const OPCUA_PRESETS: Record<OpcuaPresetName, OpcuaPreset> = {
     maxSessions: 200,
     // No connection limit either, so nothing but the (absent) session limit stops a session flood.
     maxConnectionsPerEndpoint: 250,
+    // A slow CPU that does channel and session set-up in the same task as the control logic.
+    costPerChannelMs: 100,
+    costPerSessionMs: 150,
     buildInfo: {
       manufacturerName: MANUFACTURER,
       productName: 'SIM-PLC weak',
@@ -135,6 +145,9 @@ export const OPCUA_PRESETS: Record<OpcuaPresetName, OpcuaPreset> = {
     maxSessions: 5,
     // node-opcua's default; above the session limit, so the session limit is what a client meets first.
     maxConnectionsPerEndpoint: 10,
+    // Communication runs apart from the control logic: set-up costs the control loop nothing.
+    costPerChannelMs: 0,
+    costPerSessionMs: 0,
     buildInfo: {
       manufacturerName: MANUFACTURER,
       productName: 'SIM-PLC hardened',

@@ -12,6 +12,9 @@
 //       PumpRunning  Boolean  command   ns=1;s=Plant.Tank1.PumpRunning
 //
 // "command" tags are writable by the roles the preset names; "read" tags are measurements.
+//
+// The values come from a PlantProcess: by default a tank of our own with its own scan; in one-device mode
+// the Modbus PLC simulator's process image, so both protocols show (and command) the same PLC.
 
 import {
   AccessLevelFlag,
@@ -43,9 +46,14 @@ export interface PlantAccessPolicy {
   processReaderRoles: WellKnownRoleName[] | 'everyone';
 }
 
-interface TankState {
-  heartbeat: number;
-  level: number;
+/**
+ * What the Plant nodes show and command. Percentages are 0..100; the OPC UA layer checks ranges and types
+ * before it sets anything, so an implementation only stores.
+ */
+export interface PlantProcess {
+  /** UInt32 on the wire; a source with a narrower counter wraps earlier. */
+  readonly heartbeat: number;
+  readonly level: number;
   setpoint: number;
   inletValve: number;
   outletValve: number;
@@ -55,15 +63,43 @@ interface TankState {
 /** Largest change of Level per scan, so a setpoint change is visible over several reads. */
 const MAX_LEVEL_STEP = 0.5;
 
+/** The standalone simulator's own tank, scanned every SCAN_INTERVAL_MS. */
+class OwnTank implements PlantProcess {
+  heartbeat = 0;
+  level = 40;
+  setpoint = 50;
+  inletValve = 30;
+  outletValve = 20;
+  pumpRunning = true;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor() {
+    this.timer = setInterval(() => this.scan(), SCAN_INTERVAL_MS);
+    this.timer.unref(); // the server's sockets keep the process alive, not the simulated plant
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  private scan(): void {
+    this.heartbeat = (this.heartbeat + 1) >>> 0; // UInt32 wraps
+    const error = this.setpoint - this.level;
+    this.level += Math.max(-MAX_LEVEL_STEP, Math.min(MAX_LEVEL_STEP, error));
+  }
+}
+
 export interface RunningPlant {
-  /** Stops the scan timer; the address space itself goes away with the server. */
+  /** Stops the own scan timer, if any; the address space itself goes away with the server. */
   stop(): void;
 }
 
-export function buildPlant(addressSpace: AddressSpace, access: PlantAccessPolicy): RunningPlant {
+/** Adds the Plant nodes; without an external process the plant runs a tank of its own. */
+export function buildPlant(addressSpace: AddressSpace, access: PlantAccessPolicy, external?: PlantProcess): RunningPlant {
   const namespace = addressSpace.getNamespace(PLANT_NAMESPACE_URI);
   if (namespace.index !== 1) throw new Error(`plant namespace got index ${namespace.index}, expected 1`);
-  const state: TankState = { heartbeat: 0, level: 40, setpoint: 50, inletValve: 30, outletValve: 20, pumpRunning: true };
+  let ownTank: OwnTank | undefined;
+  const state: PlantProcess = external ?? (ownTank = new OwnTank());
 
   const readPerms = rolePermissions(access.processReaderRoles, PermissionType.Browse | PermissionType.Read);
   const commandPerms = commandRolePermissions(access);
@@ -116,15 +152,7 @@ export function buildPlant(addressSpace: AddressSpace, access: PlantAccessPolicy
     return StatusCodes.Good;
   });
 
-  const timer = setInterval(() => scan(state), SCAN_INTERVAL_MS);
-  timer.unref(); // the server's sockets keep the process alive, not the simulated plant
-  return { stop: () => clearInterval(timer) };
-}
-
-function scan(state: TankState): void {
-  state.heartbeat = (state.heartbeat + 1) >>> 0; // UInt32 wraps
-  const error = state.setpoint - state.level;
-  state.level += Math.max(-MAX_LEVEL_STEP, Math.min(MAX_LEVEL_STEP, error));
+  return { stop: () => ownTank?.stop() };
 }
 
 function percentSetter(apply: (v: number) => void): (v: unknown) => StatusCode {

@@ -8,7 +8,7 @@ import { demoCommand } from './demo.js';
 import { listCommand } from './list.js';
 import { runCommand } from './run.js';
 import { schemaCommand, validateCommand } from './profile-commands.js';
-import { simCommand } from './sim.js';
+import { simCommand, simPlcCommand } from './sim.js';
 import { TOOL } from '../core/execute.js';
 
 export function parseSecurityLevel(value: string): 1 | 2 | 3 | 4 {
@@ -20,6 +20,12 @@ export function parseSecurityLevel(value: string): 1 | 2 | 3 | 4 {
 export function parsePort(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('must be a port number 0-65535');
+  return n;
+}
+
+export function parseBaud(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 50 || n > 4_000_000) throw new InvalidArgumentError('must be a baud rate, e.g. 9600 or 19200');
   return n;
 }
 
@@ -89,6 +95,22 @@ function buildProgram(): Command {
       .option('--trust <files...>', 'client certificates the hardened preset trusts (default: otconform\'s own)')
       .option('--pki <dir>', 'PKI folder for the simulator (default: a temporary folder)'),
   ).action(simCommand);
+
+  verbosityOptions(
+    sim
+      .command('plc')
+      .description('the Modbus PLC simulator (Modbus TCP, Modbus/TCP Security, RTU), optionally with its OPC UA server')
+      .addOption(new Option('--preset <name>', 'weak or hardened').choices(['weak', 'hardened']).makeOptionMandatory())
+      .option('--host <address>', 'listen address (default 127.0.0.1)')
+      .option('--port <n>', 'Modbus TCP port (default: weak 5020, hardened 5021; 0: any free port)', parsePort)
+      .option('--tls-port <n>', 'Modbus/TCP Security port, presets that have it (default 5802; 0: any free port)', parsePort)
+      .option('--serial <path>', 'also serve Modbus RTU, unit 1, on this serial port')
+      .option('--baud <n>', 'serial baud rate (default 19200)', parseBaud)
+      .addOption(new Option('--parity <parity>', 'serial parity (default even)').choices(['none', 'even', 'odd']))
+      .option('--opcua-port <n>', "also start the preset's OPC UA server on this port, bound to the same PLC (0: any free port)", parsePort)
+      .option('--pki <dir>', 'Modbus/TCP Security PKI folder (default $OTCONFORM_SIM_PKI or ~/.config/otconform/sim-pki/<preset>)')
+      .option('--trust <files...>', "client certificates the OPC UA server trusts (default: otconform's own)"),
+  ).action(simPlcCommand);
 
   return program;
 }

@@ -44,8 +44,16 @@ export function buildPlan(checks: TestCase[], profile: Profile, options: RunOpti
       items.push({ check, service, serviceIndex, targetLabel, decision: decide(check, { profile, service }, options) });
     });
   }
-  // Checks that can lock an account go last, so a lockout never starves the checks that need a login.
-  return items.sort((a, b) => Number(a.check.locksAccounts ?? false) - Number(b.check.locksAccounts ?? false));
+  return items.sort((a, b) => runOrder(a.check) - runOrder(b.check));
+}
+
+/**
+ * Checks that can lock an account run after the others, so a lockout never starves the checks that need a
+ * login; disruptive checks run last of all, so a device they leave degraded cannot spoil another verdict.
+ */
+function runOrder(check: TestCase): number {
+  if (check.safety === 'disruptive') return 2;
+  return check.locksAccounts ? 1 : 0;
 }
 
 function decide(check: TestCase, ctx: PlanContext<TestCase['protocol']>, options: RunOptions): PlanDecision {

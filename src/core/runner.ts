@@ -1,5 +1,6 @@
 // Runs a plan: one check at a time (a device is one shared resource, and parallel probes would distort
 // timing-based measurements), each under its own timeout, each result journaled the moment it exists.
+import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { Journal } from '../evidence/journal.js';
 import type { RunDirectory } from '../evidence/run-directory.js';
@@ -77,6 +78,8 @@ async function runOne(
   const started = Date.now();
   const timeoutMs = check.timeoutMs ?? o.profile.timeouts.checkMs;
   const controller = new AbortController();
+  // Load checks legitimately have many connections waiting on this signal at once.
+  setMaxListeners(1000, controller.signal);
   const onRunAbort = () => controller.abort(o.signal.reason);
   o.signal.addEventListener('abort', onRunAbort, { once: true });
   const timer = setTimeout(() => controller.abort(new CheckTimeout(`timed out after ${timeoutMs} ms`)), timeoutMs);

@@ -161,12 +161,12 @@ export default defineTestCase({
     /** ms until a normal read answered again (0 = at once), or undefined if not within LIVENESS_MS. */
     const liveness = async (): Promise<number | undefined> => {
       const t0 = Date.now();
-      while (Date.now() - t0 < LIVENESS_MS) {
+      for (let attempt = 0; Date.now() - t0 < LIVENESS_MS; attempt++) {
         try {
           const l = await link();
           const r = await readVia(l, probe.table, probe.address, 1);
           await release(l);
-          if (r.ok) return Date.now() - t0;
+          if (r.ok) return attempt === 0 ? 0 : Date.now() - t0;
         } catch {
           // Refused while the device restarts: try again until the bound.
         }
@@ -204,9 +204,10 @@ export default defineTestCase({
     }
     ctx.attach('cases.json', results);
     ctx.measure('cases', cases.length);
-    ctx.measure('mishandled', wrong.length);
+    ctx.measure('mishandled', new Set(wrong.map((w) => w.split(':')[0])).size);
     if (wrong.length > 0) {
-      return verdict.fail(`${wrong.length} of ${cases.length} malformed-frame cases were mishandled over ${transportName(ctx)}: ${wrong.slice(0, 3).join('; ')}${wrong.length > 3 ? '; …' : ''}.`);
+      const mishandled = new Set(wrong.map((w) => w.split(':')[0])).size;
+      return verdict.fail(`${mishandled} of ${cases.length} malformed-frame cases were mishandled over ${transportName(ctx)}: ${wrong.slice(0, 3).join('; ')}${wrong.length > 3 ? '; …' : ''}.`);
     }
     return verdict.pass(`All ${cases.length} malformed-frame cases over ${transportName(ctx)} got the right exception or were dropped, and the device kept answering.`);
   },

@@ -62,7 +62,14 @@ export default defineTestCase({
       return verdict.fail(`${transportName(ctx)} accepted a write to ${accepted.join(', ')} from a client with no identity (the value was restored).`);
     }
     const refusals = attempts.filter((a) => typeof a.reply === 'string').map((a) => `${String(a.at)}: ${String(a.reply)}`);
-    if (refusals.length === 0) return verdict.inconclusive('No safe-write address could be read, so no write was attempted.');
+    if (refusals.length === 0) {
+      // Not even a read was served: a device that shuts out an unidentified client refuses its writes too.
+      const shut = attempts.filter((a) => typeof a.read === 'string' && !/^no reply/.test(a.read));
+      if (shut.length > 0 && shut.length === attempts.length) {
+        return verdict.pass(`The device would not even serve a read to a client with no identity (${shut.map((a) => `${String(a.at)}: ${String(a.read)}`).join('; ')}), so no write could be attempted.`);
+      }
+      return verdict.inconclusive('No safe-write address could be read, so no write was attempted.');
+    }
     if (attempts.every((a) => typeof a.reply === 'string' && /^no reply/.test(a.reply))) {
       return verdict.inconclusive(`The device never answered a write (${refusals.join('; ')}); silence proves no access control.`);
     }
