@@ -85,3 +85,29 @@ export async function runDosCheck<P extends Protocol, G>(ctx: CheckContext<P>, p
       `(tolerated ${limits.maxGapMs} ms), recovery within ${worstRecovery} ms.`,
   );
 }
+
+/** A fresh Modbus request after a load step: the service must answer a new connection again. */
+export async function modbusServiceAnswers(ctx: CheckContext<'modbus'>): Promise<string | undefined> {
+  const target = ctx.service.readRegisters[0] ?? { table: 'holding' as const, address: 0, count: 1 };
+  try {
+    const session = await ctx.client.session();
+    try {
+      await session.read(target.table, target.address, 1);
+      return undefined;
+    } finally {
+      await session.close();
+    }
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
+/** A fresh GetEndpoints after a load step: the OPC UA server must answer a new connection again. */
+export async function opcuaServiceAnswers(ctx: CheckContext<'opcua'>): Promise<string | undefined> {
+  try {
+    await ctx.client.endpoints();
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}

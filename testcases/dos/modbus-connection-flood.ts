@@ -1,7 +1,6 @@
 import { defineTestCase } from '../../src/core/testcase.js';
 import { modbusConnectionFlood } from '../../src/load/modbus-load.js';
-import { modbusServiceAnswers } from './_modbus.js';
-import { loadedModbusService, needsEssentialFunction, runDosCheck } from './_support.js';
+import { loadedModbusService, modbusServiceAnswers, needsEssentialFunction, runDosCheck } from './_support.js';
 
 export default defineTestCase({
   id: 'modbus-connection-flood',

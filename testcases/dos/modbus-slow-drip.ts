@@ -1,7 +1,6 @@
 import { defineTestCase } from '../../src/core/testcase.js';
 import { modbusSlowDrip } from '../../src/load/modbus-load.js';
-import { modbusServiceAnswers } from './_modbus.js';
-import { loadedModbusService, needsEssentialFunction, runDosCheck } from './_support.js';
+import { loadedModbusService, modbusServiceAnswers, needsEssentialFunction, runDosCheck } from './_support.js';
 
 const BYTE_INTERVAL_MS = 200;
 

@@ -1,6 +1,6 @@
 import { defineTestCase } from '../../src/core/testcase.js';
 import { opcuaChannelFlood } from '../../src/load/opcua-load.js';
-import { loadedOpcuaService, needsEssentialFunction, runDosCheck } from './_support.js';
+import { loadedOpcuaService, needsEssentialFunction, opcuaServiceAnswers, runDosCheck } from './_support.js';
 
 export default defineTestCase({
   id: 'opcua-channel-flood',
@@ -36,13 +36,6 @@ export default defineTestCase({
         closedByServer: [g.closedByServer, 'channels'],
         medianOpenMs: [g.medianOpenMs, 'ms'],
       }),
-      serviceAnswers: async () => {
-        try {
-          await ctx.client.endpoints();
-          return undefined;
-        } catch (err) {
-          return (err as Error).message;
-        }
-      },
+      serviceAnswers: () => opcuaServiceAnswers(ctx),
     }),
 });

@@ -1,7 +1,7 @@
 import { defineTestCase } from '../../src/core/testcase.js';
 import { opcuaSessionFlood } from '../../src/load/opcua-load.js';
 import { listEndpoints, loginSession } from '../opcua/_support.js';
-import { loadedOpcuaService, needsEssentialFunction, runDosCheck } from './_support.js';
+import { loadedOpcuaService, needsEssentialFunction, opcuaServiceAnswers, runDosCheck } from './_support.js';
 
 export default defineTestCase({
   id: 'opcua-session-flood',
@@ -41,14 +41,7 @@ export default defineTestCase({
           }),
       })),
       headline: (g) => ({ openedPerSecond: [g.openedPerSecond, 'sessions/s'], refused: [g.refused, 'sessions'] }),
-      serviceAnswers: async () => {
-        try {
-          await ctx.client.endpoints();
-          return undefined;
-        } catch (err) {
-          return (err as Error).message;
-        }
-      },
+      serviceAnswers: () => opcuaServiceAnswers(ctx),
     });
   },
 });

@@ -49,3 +49,39 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     signal?.addEventListener('abort', done, { once: true });
   });
 }
+
+/**
+ * Writes raw chunks with gapMs of silence between them, stopping when the link is gone (collect() then reports
+ * the close). One transcript entry per call, not per chunk: a byte-at-a-time probe would flood the transcript.
+ */
+export async function sendChunks(
+  log: WireLog,
+  chunks: Buffer[],
+  gapMs: number,
+  write: (chunk: Buffer) => Promise<boolean>,
+  signal?: AbortSignal,
+): Promise<void> {
+  let sent = 0;
+  for (const [i, chunk] of chunks.entries()) {
+    if (i > 0) await sleep(gapMs, signal);
+    if (!(await write(chunk))) break;
+    sent++;
+  }
+  log.record('sendRaw', {
+    chunks: chunks.length,
+    gapMs,
+    bytes: hex(Buffer.concat(chunks)),
+    ...(sent < chunks.length ? { note: `link closed after ${sent} chunks` } : {}),
+  });
+}
+
+export async function collectLogged(
+  log: WireLog,
+  inbox: { collect(timeoutMs: number, signal?: AbortSignal): Promise<{ bytes: Buffer; closed: boolean }> },
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<{ bytes: Buffer; closed: boolean }> {
+  const got = await inbox.collect(timeoutMs, signal);
+  log.record('collect', { bytes: hex(got.bytes), length: got.bytes.length, closed: got.closed, waitedMs: timeoutMs });
+  return got;
+}

@@ -3,11 +3,11 @@
 // Also used borrowed, on a session's socket, with transaction ids modbus-serial never uses (see session).
 import type { Socket } from 'node:net';
 import { Inbox } from './inbox.js';
-import { logExchange, sleep, toLinkReply } from './exchange-log.js';
+import { collectLogged, logExchange, sendChunks, toLinkReply } from './exchange-log.js';
 import { closeSocket } from './tcp-open.js';
 import type { LinkReply, ModbusLink, TlsFacts } from './types.js';
 import { encodeMbap, takeMbapFrame } from './wire.js';
-import { hex, ms, type WireLog } from './wire-log.js';
+import { ms, type WireLog } from './wire-log.js';
 
 export interface MbapLinkOptions {
   socket: Socket;
@@ -149,27 +149,12 @@ export function createMbapLink(o: MbapLinkOptions): MbapLink {
       });
     },
 
-    async sendRaw(chunks, gapMs = 0) {
-      let sent = 0;
-      for (const [i, chunk] of chunks.entries()) {
-        if (i > 0) await sleep(gapMs, o.signal);
-        // The rest cannot be sent either once the link is gone; collect() reports the close.
-        if (!(await write(chunk))) break;
-        sent++;
-      }
-      // One entry per call, not per chunk: a byte-at-a-time probe would flood the transcript.
-      log.record('sendRaw', {
-        chunks: chunks.length,
-        gapMs,
-        bytes: hex(Buffer.concat(chunks)),
-        ...(sent < chunks.length ? { note: `link closed after ${sent} chunks` } : {}),
-      });
+    sendRaw(chunks, gapMs = 0) {
+      return sendChunks(log, chunks, gapMs, write, o.signal);
     },
 
-    async collect(timeoutMs) {
-      const got = await inbox.collect(timeoutMs, o.signal);
-      log.record('collect', { bytes: hex(got.bytes), length: got.bytes.length, closed: got.closed, waitedMs: timeoutMs });
-      return got;
+    collect(timeoutMs) {
+      return collectLogged(log, inbox, timeoutMs, o.signal);
     },
 
     close() {

@@ -3,7 +3,7 @@
 // says how long it is, or after a silence (for codes whose length the header does not tell).
 import type { SerialPort } from 'serialport';
 import { Inbox } from './inbox.js';
-import { logExchange, sleep, toLinkReply } from './exchange-log.js';
+import { collectLogged, logExchange, sendChunks, toLinkReply } from './exchange-log.js';
 import { closeSerial } from './serial-open.js';
 import type { LinkReply, ModbusLink } from './types.js';
 import { decodeRtu, encodeRtu, expectedRtuResponseLength } from './wire.js';
@@ -159,27 +159,10 @@ export function createRtuLink(o: RtuLinkOptions): ModbusLink {
       return exclusive(() => exchange(pdu, opts?.unitId ?? o.unitId, opts?.timeoutMs ?? o.timeoutMs));
     },
     sendRaw(chunks, gapMs = 0) {
-      return exclusive(async () => {
-        let sent = 0;
-        for (const [i, chunk] of chunks.entries()) {
-          if (i > 0) await sleep(gapMs, o.signal);
-          // The rest cannot be sent either once the port is gone; collect() reports the close.
-          if (!(await writeDrained(chunk))) break;
-          sent++;
-        }
-        // One entry per call, not per chunk: a byte-at-a-time probe would flood the transcript.
-        log.record('sendRaw', {
-          chunks: chunks.length,
-          gapMs,
-          bytes: hex(Buffer.concat(chunks)),
-          ...(sent < chunks.length ? { note: `port closed after ${sent} chunks` } : {}),
-        });
-      });
+      return exclusive(() => sendChunks(log, chunks, gapMs, writeDrained, o.signal));
     },
-    async collect(timeoutMs) {
-      const got = await inbox.collect(timeoutMs, o.signal);
-      log.record('collect', { bytes: hex(got.bytes), length: got.bytes.length, closed: got.closed, waitedMs: timeoutMs });
-      return got;
+    collect(timeoutMs) {
+      return collectLogged(log, inbox, timeoutMs, o.signal);
     },
     close() {
       closing ??= (async () => {
