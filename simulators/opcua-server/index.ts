@@ -150,7 +150,7 @@ export async function startOpcuaSimulator(o: OpcuaSimulatorOptions): Promise<Run
     addressSpace.registerNamespace(PLANT_NAMESPACE_URI);
     const plant: RunningPlant = buildPlant(addressSpace, preset, o.process);
     cleanups.push(() => plant.stop());
-    modelSlowCpu(server, preset, o.spendCpu ?? busyWait);
+    cleanups.push(modelSlowCpu(server, preset, o.spendCpu ?? busyWait));
 
     if (preset.allowUnsecurePassword) offerCleartextPasswordOnNoneEndpoints(server);
 
@@ -188,9 +188,16 @@ function offerCleartextPasswordOnNoneEndpoints(server: OPCUAServer): void {
 }
 
 /** Channel and session set-up cost the preset's busy CPU, like a device with one slow CPU. */
-function modelSlowCpu(server: OPCUAServer, preset: OpcuaPreset, spend: (ms: number) => void): void {
+function modelSlowCpu(server: OPCUAServer, preset: OpcuaPreset, spend: (ms: number) => void): () => void {
   if (preset.costPerChannelMs > 0) server.on('newChannel', () => spend(preset.costPerChannelMs));
   if (preset.costPerSessionMs > 0) server.on('create_session', () => spend(preset.costPerSessionMs));
+  if (preset.costPerOpenSessionMs <= 0) return () => undefined;
+  const timer = setInterval(() => {
+    const open = server.engine?.currentSessionCount ?? 0;
+    if (open > 0) spend(open * preset.costPerOpenSessionMs);
+  }, 100);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 function toMessageSecurityMode(mode: SecurityModeName): MessageSecurityMode {

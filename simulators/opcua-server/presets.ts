@@ -55,6 +55,8 @@ export interface OpcuaPreset {
    */
   costPerChannelMs: number;
   costPerSessionMs: number;
+  /** Busy CPU every open session costs each 100 ms: a legacy server that services every session in one task. */
+  costPerOpenSessionMs: number;
   buildInfo: {
     manufacturerName: string;
     productName: string;
@@ -104,6 +106,7 @@ export const OPCUA_PRESETS: Record<OpcuaPresetName, OpcuaPreset> = {
     // A slow CPU that does channel and session set-up in the same task as the control logic.
     costPerChannelMs: 100,
     costPerSessionMs: 150,
+    costPerOpenSessionMs: 40,
     buildInfo: {
       manufacturerName: MANUFACTURER,
       productName: 'SIM-PLC weak',
@@ -148,6 +151,7 @@ export const OPCUA_PRESETS: Record<OpcuaPresetName, OpcuaPreset> = {
     // Communication runs apart from the control logic: set-up costs the control loop nothing.
     costPerChannelMs: 0,
     costPerSessionMs: 0,
+    costPerOpenSessionMs: 0,
     buildInfo: {
       manufacturerName: MANUFACTURER,
       productName: 'SIM-PLC hardened',

@@ -89,7 +89,10 @@ async function recover(
   const healthyAfter = await o.watch.waitHealthy(Math.max(0, bound - (o.watch.now() - loadEnd)), o.signal);
   if (healthyAfter === undefined) return undefined;
   while (o.watch.now() - loadEnd <= bound && !o.signal.aborted) {
-    if ((await o.serviceAnswers()) === undefined) return o.watch.now() - loadEnd;
+    if ((await o.serviceAnswers()) === undefined) {
+      const took = o.watch.now() - loadEnd;
+      return took <= bound ? took : undefined;
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   return undefined;
