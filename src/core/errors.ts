@@ -26,3 +26,9 @@ export class UnreachableError extends HarnessError {
     super(message, EXIT.unreachable, details);
   }
 }
+
+/** An error's first line, without a closing full stop, for one-sentence reasons and evidence. */
+export function firstLine(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return (text.split('\n')[0] ?? '').trim().replace(/\.$/, '');
+}

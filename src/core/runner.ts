@@ -11,6 +11,7 @@ import type { SecurityLevel } from './outcomes.js';
 import type { PlanItem } from './planner.js';
 import type { CheckResult, StepRecord } from './result.js';
 import { createTranscript } from './transcript.js';
+import { firstLine } from './errors.js';
 import type { EssentialFunctionWatch } from './monitoring.js';
 import type { CheckContext, Measurement } from './testcase.js';
 import { applyCheckWaiver, utcDate } from './waivers.js';
@@ -189,11 +190,6 @@ function skeleton(item: PlanItem, verdict: CheckResult['verdict'], reason: strin
     findings: [] as Finding[],
     evidence: [],
   };
-}
-
-function firstLine(err: unknown): string {
-  const text = err instanceof Error ? err.message : String(err);
-  return (text.split('\n')[0] ?? '').trim().replace(/\.$/, '');
 }
 
 function rejectOnAbort(signal: AbortSignal): Promise<never> {

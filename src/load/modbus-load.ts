@@ -4,6 +4,7 @@
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { encodeMbap, readRequest, takeMbapFrame } from '../protocols/modbus/wire.js';
+import { holdConnectionsAtRate, type HoldStats } from './hold.js';
 import { paced, rate } from './pacing.js';
 
 export type OpenSocket = () => Promise<Socket>;
@@ -169,19 +170,10 @@ export async function modbusRequestFlood(o: {
   return stats;
 }
 
-export interface ConnectionFloodStats {
+export interface ConnectionFloodStats extends HoldStats {
   targetRate: number;
-  durationMs: number;
-  attempted: number;
-  opened: number;
-  refused: number;
-  /** Opened, then closed by the device before the flood ended (a connection limit at work). */
-  closedByDevice: number;
-  /** Still open when the flood ended. */
-  heldAtEnd: number;
-  /** Of the opened connections that asked, how many got an answer to one read. */
+  /** Of the held connections, how many answered their one read. */
   answered: number;
-  openedPerSecond: number;
 }
 
 /** Opens new connections at targetRate per second and holds them (each sends one read), then closes them all. */
@@ -192,51 +184,19 @@ export async function modbusConnectionFlood(o: {
   durationMs: number;
   signal: AbortSignal;
 }): Promise<ConnectionFloodStats> {
-  const stats: ConnectionFloodStats = {
+  let answered = 0;
+  const held = await holdConnectionsAtRate({
+    open: o.open,
     targetRate: o.targetRate,
-    durationMs: 0,
-    attempted: 0,
-    opened: 0,
-    refused: 0,
-    closedByDevice: 0,
-    heldAtEnd: 0,
-    answered: 0,
-    openedPerSecond: 0,
-  };
-  const sockets = new Set<Socket>();
-  const pending: Promise<void>[] = [];
-  let stopping = false;
-  const t0 = performance.now();
-  await paced(o.targetRate, o.durationMs, o.signal, () => {
-    stats.attempted++;
-    pending.push(
-      o.open().then(
-        (socket) => {
-          stats.opened++;
-          if (stopping) return void socket.destroy();
-          sockets.add(socket);
-          socket.on('error', () => undefined);
-          socket.once('data', () => stats.answered++);
-          socket.once('close', () => {
-            sockets.delete(socket);
-            if (!stopping) stats.closedByDevice++;
-          });
-          socket.write(encodeMbap(1, o.unitId, readRequest('holding', 0, 1)));
-        },
-        () => {
-          stats.refused++;
-        },
-      ),
-    );
+    durationMs: o.durationMs,
+    signal: o.signal,
+    settleMs: 2000,
+    onHeld: (socket) => {
+      socket.once('data', () => answered++);
+      socket.write(encodeMbap(1, o.unitId, readRequest('holding', 0, 1)));
+    },
   });
-  stats.durationMs = Math.round(performance.now() - t0);
-  stopping = true;
-  stats.heldAtEnd = sockets.size;
-  for (const s of sockets) s.destroy();
-  // Connection attempts still in flight settle (and are closed) before the step ends.
-  await Promise.race([Promise.allSettled(pending), new Promise((r) => setTimeout(r, 2000))]);
-  stats.openedPerSecond = rate(stats.opened, stats.durationMs);
-  return stats;
+  return { targetRate: o.targetRate, ...held, answered };
 }
 
 export interface SlowDripStats {

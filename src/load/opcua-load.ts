@@ -3,6 +3,7 @@
 // client stack would, and a session flood through the adapter.
 import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { holdConnectionsAtRate, type HoldStats } from './hold.js';
 import { paced, rate } from './pacing.js';
 
 const NONE_POLICY = 'http://opcfoundation.org/UA/SecurityPolicy#None';
@@ -107,16 +108,8 @@ export function openRawChannel(
   });
 }
 
-export interface ChannelFloodStats {
+export interface ChannelFloodStats extends HoldStats {
   targetRate: number;
-  durationMs: number;
-  attempted: number;
-  opened: number;
-  refused: number;
-  /** Opened channels the server closed before the flood ended (a connection limit at work). */
-  closedByServer: number;
-  heldAtEnd: number;
-  openedPerSecond: number;
   /** Median time to open a channel, ms. */
   medianOpenMs: number;
 }
@@ -132,50 +125,20 @@ export async function opcuaChannelFlood(o: {
   const url = new URL(o.endpointUrl.replace(/^opc\.tcp:/, 'http:'));
   const host = url.hostname;
   const port = url.port ? Number(url.port) : 4840;
-  const stats: ChannelFloodStats = {
-    targetRate: o.targetRate,
-    durationMs: 0,
-    attempted: 0,
-    opened: 0,
-    refused: 0,
-    closedByServer: 0,
-    heldAtEnd: 0,
-    openedPerSecond: 0,
-    medianOpenMs: 0,
-  };
-  const held = new Set<Socket>();
   const times: number[] = [];
-  const pending: Promise<void>[] = [];
-  let stopping = false;
-  const t0 = performance.now();
-  await paced(o.targetRate, o.durationMs, o.signal, () => {
-    stats.attempted++;
-    pending.push(
-      openRawChannel(host, port, o.endpointUrl, o.timeoutMs).then(({ outcome, socket, ms }) => {
-        times.push(ms);
-        if (outcome !== 'opened' || !socket) {
-          stats.refused++;
-          return;
-        }
-        stats.opened++;
-        if (stopping) return void socket.destroy();
-        held.add(socket);
-        socket.once('close', () => {
-          held.delete(socket);
-          if (!stopping) stats.closedByServer++;
-        });
-      }),
-    );
+  const held = await holdConnectionsAtRate({
+    open: async () => {
+      const { outcome, socket, ms } = await openRawChannel(host, port, o.endpointUrl, o.timeoutMs);
+      times.push(ms);
+      return outcome === 'opened' ? socket : undefined;
+    },
+    targetRate: o.targetRate,
+    durationMs: o.durationMs,
+    signal: o.signal,
+    settleMs: o.timeoutMs,
   });
-  stats.durationMs = Math.round(performance.now() - t0);
-  stopping = true;
-  stats.heldAtEnd = held.size;
-  for (const s of held) s.destroy();
-  await Promise.race([Promise.allSettled(pending), new Promise((r) => setTimeout(r, o.timeoutMs))]);
-  stats.openedPerSecond = rate(stats.opened, stats.durationMs);
   times.sort((a, b) => a - b);
-  stats.medianOpenMs = times[Math.floor(times.length / 2)] ?? 0;
-  return stats;
+  return { targetRate: o.targetRate, ...held, medianOpenMs: times[Math.floor(times.length / 2)] ?? 0 };
 }
 
 export interface SessionFloodStats {

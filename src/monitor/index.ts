@@ -2,6 +2,7 @@
 // a disruptive check loads the device, and turns the reads into the numbers the report shows (reply
 // times, the longest gap without a healthy observation, stale periods, recovery time).
 import { performance } from 'node:perf_hooks';
+import { firstLine } from '../core/errors.js';
 import type { EssentialFunctionWatch, MonitorSample, MonitorStats, StalePeriod } from '../core/monitoring.js';
 import type { EssentialFunction, Profile } from '../profiles/schema.js';
 
@@ -139,8 +140,4 @@ export function computeStats(
 function percentile(sorted: readonly number[], q: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
-}
-
-function firstLine(err: unknown): string {
-  return (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
 }

@@ -34,7 +34,7 @@ export default defineTestCase({
       headline: (g) => ({
         openedPerSecond: [g.openedPerSecond, 'conn/s'],
         heldAtEnd: [g.heldAtEnd, 'connections'],
-        closedByDevice: [g.closedByDevice, 'connections'],
+        closedByDevice: [g.closedByPeer, 'connections'],
       }),
       serviceAnswers: () => modbusServiceAnswers(ctx),
     }),

@@ -33,7 +33,7 @@ export default defineTestCase({
       })),
       headline: (g) => ({
         openedPerSecond: [g.openedPerSecond, 'channels/s'],
-        closedByServer: [g.closedByServer, 'channels'],
+        closedByServer: [g.closedByPeer, 'channels'],
         medianOpenMs: [g.medianOpenMs, 'ms'],
       }),
       serviceAnswers: () => opcuaServiceAnswers(ctx),
