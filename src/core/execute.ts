@@ -9,6 +9,7 @@ import { Journal } from '../evidence/journal.js';
 import { RunDirectory } from '../evidence/run-directory.js';
 import { loadKnowledgeBase } from '../knowledge/index.js';
 import type { LoadedProfile } from '../profiles/load.js';
+import { serviceTargets } from '../profiles/services.js';
 import type { ProtocolDrivers } from '../protocols/fixtures.js';
 import { progressLine, summaryTable } from '../reporters/console.js';
 import { writeReports } from '../reporters/index.js';
@@ -126,8 +127,10 @@ function exitCodeFor(requirements: RequirementResult[], interrupted: boolean): n
 
 /** Every declared service must answer before any check runs; otherwise exit 3 within the connect timeout. */
 async function assertReachable(o: ExecuteOptions, timeoutMs: number): Promise<void> {
-  const probes = PROTOCOLS.flatMap((protocol) =>
-    o.loaded.profile.services[protocol].map(async (service) => {
+  // Derived targets (every TLS endpoint, every host) are covered by the services they come from.
+  const declared = PROTOCOLS.filter((p) => p !== 'network');
+  const probes = declared.flatMap((protocol) =>
+    serviceTargets(o.loaded.profile, protocol).filter((s) => !('via' in s) || s.via === 'tls').map(async (service) => {
       const why = await o.drivers.unreachable(protocol, service, timeoutMs);
       return why ? `${o.drivers.address(protocol, service)}: ${why}` : undefined;
     }),

@@ -33,7 +33,11 @@ export type ComponentType = (typeof COMPONENT_TYPES)[number];
 export const SECURITY_LEVELS = [1, 2, 3, 4] as const;
 export type SecurityLevel = (typeof SECURITY_LEVELS)[number];
 
-export const PROTOCOLS = ['opcua', 'modbus'] as const;
+/**
+ * What a check talks to. tls and network are derived targets: every TLS endpoint the profile declares
+ * (HTTPS, Modbus/TCP Security, services.tls) and every host the device's services listen on.
+ */
+export const PROTOCOLS = ['opcua', 'modbus', 'ssh', 'https', 'tls', 'network'] as const;
 export type Protocol = (typeof PROTOCOLS)[number];
 
 /** Defined process exit codes; the README documents them. */

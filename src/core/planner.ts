@@ -1,7 +1,7 @@
 // The plan: every check × every declared service of its protocol, each either run or given its reason
 // not to (not-applicable, or skipped by a safety gate or a missing precondition). Nothing is dropped silently.
 import type { Profile } from '../profiles/schema.js';
-import { serviceLabel } from '../profiles/services.js';
+import { serviceLabel, serviceTargets } from '../profiles/services.js';
 import type { SafetyClass, SecurityLevel } from './outcomes.js';
 import type { PlanContext, ServiceOf, TestCase } from './testcase.js';
 
@@ -28,7 +28,7 @@ export function buildPlan(checks: TestCase[], profile: Profile, options: RunOpti
   const items: PlanItem[] = [];
   for (const check of checks) {
     if (options.only && !options.only.includes(check.id)) continue;
-    const services = profile.services[check.protocol] ?? [];
+    const services = serviceTargets(profile, check.protocol);
     if (services.length === 0) {
       items.push({
         check,

@@ -138,7 +138,7 @@ async function runOne(
       const wanted = Array.isArray(roles) ? roles : [roles];
       const lockout = o.profile.safety.lockoutAccount;
       return Object.entries(o.profile.credentials)
-        .filter(([name, c]) => name !== lockout && (!c.protocols || c.protocols.includes(check.protocol)))
+        .filter(([name, c]) => name !== lockout && (!c.protocols || (c.protocols as string[]).includes(check.protocol)))
         .map(([, c]) => c)
         .sort((a, b) => wanted.indexOf(a.role) - wanted.indexOf(b.role))
         .find((c) => wanted.includes(c.role));

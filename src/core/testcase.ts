@@ -3,12 +3,13 @@
 import type { Logger } from 'pino';
 import type { Finding, KnowledgeBase } from '../knowledge/index.js';
 import type { Credential, Profile } from '../profiles/schema.js';
+import type { ServiceTargets } from '../profiles/services.js';
 import type { ProtocolFixtures } from '../protocols/fixtures.js';
 import type { EssentialFunctionWatch } from './monitoring.js';
 import type { ComponentType, Protocol, SafetyClass, SecurityLevel } from './outcomes.js';
 
-/** One declared service of the device, e.g. the first OPC UA endpoint. */
-export type ServiceOf<P extends Protocol> = Profile['services'][P][number];
+/** One target of the device, e.g. the first OPC UA endpoint or one of its TLS endpoints. */
+export type ServiceOf<P extends Protocol> = ServiceTargets[P];
 
 /** What a check's run() returns. skipped and waived are decided by the runner, never by a check. */
 export interface CheckOutcome {

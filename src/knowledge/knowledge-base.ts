@@ -8,7 +8,11 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { HarnessError } from '../core/errors.js';
 import { EXIT, type SecurityLevel } from '../core/outcomes.js';
+import { finding, unknownFinding } from './findings.js';
 import { judgeFindings } from './judge.js';
+import { buildNetworkKnowledge, networkDataSchema } from './network-knowledge.js';
+import { buildSshKnowledge, sshDataSchema } from './ssh-knowledge.js';
+import { buildWebKnowledge, webDataSchema } from './web-knowledge.js';
 import {
   credentialsSchema,
   gradingSchema,
@@ -37,9 +41,12 @@ const SCHEMAS = {
   'default-credentials.yaml': credentialsSchema,
   'grading.yaml': gradingSchema,
   'modbus-function-codes.yaml': modbusFunctionCodesSchema,
+  'network-services.yaml': networkDataSchema,
   'opcua-security-modes.yaml': modesSchema,
   'opcua-security-policies.yaml': policiesSchema,
+  'ssh.yaml': sshDataSchema,
   'tls.yaml': tlsSchema,
+  'web.yaml': webDataSchema,
   'x509.yaml': x509Schema,
 } as const;
 type DataFile = keyof typeof SCHEMAS;
@@ -72,9 +79,6 @@ function index<T extends Entry>(file: string, entries: readonly T[], keysOf: (e:
   return map;
 }
 
-function finding(subject: string, value: string, e: { grade: KnownGrade; reason: string; source: string }): Finding {
-  return { subject, value, grade: e.grade, reason: e.reason, source: e.source };
-}
 
 function readData(dir: string): { files: { name: string; text: string }[]; sha256: string } {
   let names: string[];
@@ -123,16 +127,6 @@ function validate(files: { name: string; text: string }[]): { [F in DataFile]: D
   }
   if (problems.length > 0) throw new KnowledgeBaseError('The knowledge base data is malformed', problems);
   return out as { [F in DataFile]: DataOf<F> };
-}
-
-function unknownFinding(subject: string, value: string, what: string, version: string, reason?: string): Finding {
-  return {
-    subject,
-    value,
-    grade: 'unknown',
-    reason: reason ?? `${what} "${value}" is not in the knowledge base, so it cannot be graded and must be reviewed by hand.`,
-    source: `otconform knowledge base ${version}`,
-  };
 }
 
 function pickBySize<R extends { minBits: number; grade: KnownGrade; reason: string; source: string }>(rules: readonly R[], bits: number): R | undefined {
@@ -238,6 +232,9 @@ function build(data: { [F in DataFile]: DataOf<F> }, sha256: string): KnowledgeB
     if (seenPairs.has(key)) problems.push(`default-credentials.yaml: ${c.username}/${c.password} is listed twice`);
     seenPairs.add(key);
   }
+  const ssh = buildSshKnowledge(data['ssh.yaml'], version, problems);
+  const web = buildWebKnowledge(data['web.yaml'], version, problems);
+  const network = buildNetworkKnowledge(data['network-services.yaml'], version, problems);
   if (problems.length > 0) throw new KnowledgeBaseError('The knowledge base data is inconsistent', problems);
 
   const minimum = data['grading.yaml'].minimumGrade;
@@ -321,6 +318,10 @@ function build(data: { [F in DataFile]: DataOf<F> }, sha256: string): KnowledgeB
       const s = tlsSuites.get(normalizeName(name));
       return s ? finding(subject, s.iana, s) : unknownFinding(subject, name.trim(), 'Cipher suite', version);
     },
+
+    ssh,
+    web,
+    network,
 
     modbusFunctionCodes: () => modbusCodes.map(modbusEntry),
 

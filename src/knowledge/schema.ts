@@ -2,11 +2,11 @@
 // instead of silently dropping a rule.
 import { z } from 'zod';
 
-const text = z.string().trim().min(1);
-const knownGrade = z.enum(['broken', 'weak', 'acceptable', 'strong']);
+export const text = z.string().trim().min(1);
+export const knownGrade = z.enum(['broken', 'weak', 'acceptable', 'strong']);
 
 /** Every graded entry carries its grade, a one-sentence reason and a citation. */
-const cited = { grade: knownGrade, reason: text, source: text };
+export const cited = { grade: knownGrade, reason: text, source: text };
 const citedRule = z.strictObject(cited);
 
 const slRule = z.strictObject(cited);

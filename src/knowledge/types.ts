@@ -1,6 +1,9 @@
 // Shared vocabulary of the knowledge base: grades, findings and the KnowledgeBase contract.
 import type { SecurityLevel } from '../core/outcomes.js';
+import type { NetworkKnowledge } from './network-knowledge.js';
 import type { X509Rules } from './schema.js';
+import type { SshKnowledge } from './ssh-knowledge.js';
+import type { WebKnowledge } from './web-knowledge.js';
 
 /** Ordered from worst to best; `unknown` sits outside the order on purpose. */
 export const ORDERED_GRADES = ['broken', 'weak', 'acceptable', 'strong'] as const;
@@ -85,6 +88,12 @@ export interface KnowledgeBase {
   tlsVersion(name: string): Finding;
   /** Grade a cipher suite by IANA name, OpenSSL name or code point ('0xC0,0x2F'); subject 'TLS cipher suite', value the IANA name. */
   tlsCipherSuite(name: string): Finding;
+  /** SSH algorithms, graded so that classifications agree with ssh-audit's. */
+  readonly ssh: SshKnowledge;
+  /** Web UI rules: security headers, cookie flags, session ids, error leaks, use notification. */
+  readonly web: WebKnowledge;
+  /** Well-known TCP ports of industrial and management services, and which of them are plaintext. */
+  readonly network: NetworkKnowledge;
   /** Every known function code, in data order. */
   modbusFunctionCodes(): ModbusFunctionCodeEntry[];
   /** The entry for a function code (and MEI type, for 43), or undefined for a code the data does not know; 43 needs its mei. */

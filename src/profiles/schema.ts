@@ -97,6 +97,103 @@ const modbusService = z
     if (s.tls && !tcp) ctx.addIssue({ code: 'custom', path: ['tls'], message: 'tls needs host (Modbus/TCP Security runs over TCP)' });
   });
 
+const hostName = nonEmpty.describe('A host name or IP address');
+
+const sshService = z
+  .object({
+    name: nonEmpty.optional().describe('A label for reports; defaults to host:port'),
+    host: hostName,
+    port: port.default(22),
+    timeoutMs: z.number().int().min(100).max(60_000).default(5000).describe('How long to wait for one answer'),
+  })
+  .strict();
+
+const httpsService = z
+  .object({
+    name: nonEmpty.optional().describe('A label for reports; defaults to the URL'),
+    url: z
+      .string()
+      .regex(/^https:\/\/[^/\s]+\/?$/, 'must look like https://host[:port] (no path)')
+      .describe('Where the web UI listens'),
+    caFile: nonEmpty.optional().describe("The device's CA; when absent the certificate is recorded and judged as untrusted"),
+    login: z
+      .object({
+        form: z
+          .object({
+            path: nonEmpty.default('/login').describe('Where the login form is shown and posted'),
+            usernameField: nonEmpty.default('username'),
+            passwordField: nonEmpty.default('password'),
+          })
+          .strict()
+          .optional()
+          .describe('A login form posted as application/x-www-form-urlencoded; success is judged by protectedPath'),
+        basic: z
+          .object({ path: nonEmpty.describe('A resource protected by HTTP Basic authentication') })
+          .strict()
+          .optional(),
+      })
+      .strict()
+      .default({ form: { path: '/login', usernameField: 'username', passwordField: 'password' } })
+      .describe('How users log in'),
+    protectedPath: nonEmpty.default('/').describe('A page that needs a session: 2xx with a session, anything else without'),
+    logoutPath: nonEmpty.optional().describe('POSTed to end a session'),
+    errorPaths: z
+      .array(nonEmpty)
+      .default([])
+      .describe('Extra requests that should produce error pages, e.g. "/api/item?id=%%%"; a missing page is always tried'),
+    timeoutMs: z.number().int().min(100).max(60_000).default(5000),
+  })
+  .strict();
+
+const tlsService = z
+  .object({
+    name: nonEmpty.optional(),
+    host: hostName,
+    port,
+    serverName: nonEmpty.optional().describe('SNI to send; defaults to host when it is a name'),
+    caFile: nonEmpty.optional().describe('The CA that should have issued the certificate'),
+  })
+  .strict()
+  .describe('Any other TLS endpoint to audit (HTTPS and Modbus/TCP Security services are audited anyway)');
+
+const portSpec = z.union([port, z.string().regex(/^\d{1,5}-\d{1,5}$/, 'a port or a range "from-to"')]);
+const network = z
+  .object({
+    hosts: z.array(hostName).optional().describe('Hosts to sweep; default: every host the services name'),
+    ports: z
+      .array(portSpec)
+      .optional()
+      .describe("Ports to sweep; default: the knowledge base's well-known industrial and management ports, plus every declared port"),
+    extraPorts: z.array(portSpec).default([]).describe('Added to the default set'),
+    declaredOther: z
+      .array(z.object({ port, service: nonEmpty, reason: nonEmpty.optional() }).strict())
+      .default([])
+      .describe('Open ports that belong to the device but are not tested services (e.g. a vendor tool port)'),
+    connectionsPerSecond: z.number().positive().max(2000).default(100).describe('Rate limit of the sweep'),
+    connectTimeoutMs: z.number().int().min(50).max(10_000).default(800),
+    maxPorts: z.number().int().min(1).max(65_535).default(2048).describe('The sweep refuses to grow past this many ports'),
+  })
+  .strict();
+
+const policy = z
+  .object({
+    idleTimeoutMaxMs: z
+      .number()
+      .int()
+      .min(100)
+      .max(86_400_000)
+      .default(900_000)
+      .describe('An idle session must be ended by the device within this time (the idle-timeout probes wait this long)'),
+    lockoutDurationMaxMs: z
+      .number()
+      .int()
+      .min(100)
+      .max(3_600_000)
+      .default(300_000)
+      .describe('How long the lockout probes wait for a locked account to unlock before reporting "longer than this"'),
+  })
+  .strict();
+
 /** What the device must keep doing while it is loaded: the essential function the monitor watches. */
 const essentialFunction = z
   .object({
@@ -183,7 +280,7 @@ const credential = z
     role: z
       .enum(['read-only', 'operator', 'engineer', 'admin'])
       .describe('What the device should let this account do; checks pick accounts by role'),
-    protocols: z.array(z.enum(['opcua', 'modbus'])).optional().describe('Where the account exists; all services when absent'),
+    protocols: z.array(z.enum(['opcua', 'modbus', 'ssh', 'https'])).optional().describe('Where the account exists; all services when absent'),
   })
   .strict();
 
@@ -208,6 +305,9 @@ const safety = z
       .default(10)
       .describe('The most failed logins the lockout probe sends before concluding there is no lockout'),
     loginAttemptsPerSecond: z.number().positive().max(100).default(5).describe('Rate limit for login attempts'),
+    alternateSourceAddress: nonEmpty
+      .optional()
+      .describe('A second local address of this machine; the lockout probes use it to tell a lockout keyed by source from one keyed by user'),
     maxSessions: z
       .number()
       .int()
@@ -245,6 +345,9 @@ export const profileSchema = z
       .object({
         opcua: z.array(opcuaService).default([]),
         modbus: z.array(modbusService).default([]),
+        ssh: z.array(sshService).default([]),
+        https: z.array(httpsService).default([]),
+        tls: z.array(tlsService).default([]),
       })
       .strict()
       .describe('Where the device listens'),
@@ -257,6 +360,8 @@ export const profileSchema = z
       .array(waiver)
       .default([])
       .describe('Compensating countermeasures: a failed or inconclusive result they cover is reported as waived'),
+    network: network.default(() => network.parse({})).describe('The service-inventory sweep of the device\'s hosts'),
+    policy: policy.default(() => policy.parse({})).describe('What the owner requires of sessions and lockout'),
     safety: safety.default(() => safety.parse({})),
     timeouts: timeouts.default(() => timeouts.parse({})),
   })
@@ -291,6 +396,10 @@ export type EssentialFunction = z.infer<typeof essentialFunction>;
 export type DosSettings = z.infer<typeof dos>;
 export type Waiver = z.infer<typeof waiver>;
 export type Credential = z.infer<typeof credential>;
+export type SshService = z.infer<typeof sshService>;
+export type HttpsService = z.infer<typeof httpsService>;
+export type TlsService = z.infer<typeof tlsService>;
+export type NetworkSettings = z.infer<typeof network>;
 export type ServiceKind = keyof Profile['services'];
 
 export function profileJsonSchema(): Record<string, unknown> {

@@ -7,11 +7,19 @@ import type { ServiceOf } from '../core/testcase.js';
 import type { EssentialFunctionWatch } from '../core/monitoring.js';
 import type { EssentialFunction, Profile } from '../profiles/schema.js';
 import type { ModbusClientFixture } from './modbus/types.js';
+import type { HttpsFixture } from './http/fixture.js';
+import type { NetworkFixture } from './network/fixture.js';
 import type { OpcuaClientFixture } from './opcua/index.js';
+import type { SshFixture } from './ssh/fixture.js';
+import type { TlsAuditFixture } from './tls/fixture.js';
 
 export interface ProtocolFixtures {
   opcua: OpcuaClientFixture;
   modbus: ModbusClientFixture;
+  ssh: SshFixture;
+  https: HttpsFixture;
+  tls: TlsAuditFixture;
+  network: NetworkFixture;
 }
 
 export interface Fixture {

@@ -9,10 +9,14 @@ import type { ServiceOf } from '../core/testcase.js';
 import type { Transcript } from '../core/transcript.js';
 import { nullTranscript } from '../core/transcript.js';
 import { watchEssentialFunction, type MonitorSources, type ValueReader } from '../monitor/index.js';
-import type { Credential, EssentialFunction, ModbusService, OpcuaService, Profile } from '../profiles/schema.js';
-import { modbusAddress, modbusPort } from '../profiles/services.js';
+import type { Credential, EssentialFunction, HttpsService, ModbusService, OpcuaService, Profile, SshService } from '../profiles/schema.js';
+import { httpsHostPort, modbusPort, opcuaHostPort, serviceAddress, type TlsTarget } from '../profiles/services.js';
 import type { ProtocolDrivers, ProtocolFixtures } from './fixtures.js';
 import { ensureHarnessIdentity } from './harness-identity.js';
+import { HttpsFixture } from './http/fixture.js';
+import { NetworkFixture } from './network/fixture.js';
+import { SshFixture } from './ssh/fixture.js';
+import { TlsAuditFixture } from './tls/fixture.js';
 import { createModbusFixture, modbusValueReader, serialUnreachable } from './modbus/index.js';
 import { OpcuaClientFixture, type ClientIdentity, type EndpointInfo, type OpcuaSessionHandle, type UserIdentity } from './opcua/index.js';
 import { routeOpcuaLibraryLogs } from './opcua-library-logs.js';
@@ -61,6 +65,10 @@ export async function createDrivers(s: DriverSettings): Promise<Drivers> {
   const makers: FixtureMakers = {
     opcua: opcuaFixture,
     modbus: (service, transcript, signal) => createModbusFixture(service, transcript, { signal, connectTimeoutMs: s.connectTimeoutMs }),
+    ssh: (service, transcript, signal) => new SshFixture(service, transcript, { signal, connectTimeoutMs: s.connectTimeoutMs }),
+    https: (service, transcript, signal) => new HttpsFixture(service, transcript, { signal, connectTimeoutMs: s.connectTimeoutMs }),
+    tls: (service, transcript, signal) => new TlsAuditFixture(service, transcript, { signal, connectTimeoutMs: s.connectTimeoutMs }),
+    network: (service, transcript, signal) => new NetworkFixture(service, transcript, { signal, connectTimeoutMs: s.connectTimeoutMs }),
   };
 
   const sources = (signal: AbortSignal): MonitorSources => ({
@@ -85,13 +93,28 @@ export async function createDrivers(s: DriverSettings): Promise<Drivers> {
       return make(service, transcript, signal);
     },
     async unreachable(protocol, service, timeoutMs) {
-      if (protocol === 'modbus') {
-        const m = service as ModbusService;
-        if (m.serial) return serialUnreachable(m.serial.path, timeoutMs);
-        return tcpUnreachable(m.host ?? '', modbusPort(m), timeoutMs);
+      switch (protocol) {
+        case 'modbus': {
+          const m = service as ModbusService;
+          if (m.serial) return serialUnreachable(m.serial.path, timeoutMs);
+          return tcpUnreachable(m.host ?? '', modbusPort(m), timeoutMs);
+        }
+        case 'opcua': {
+          const { host, port } = opcuaHostPort(service as OpcuaService);
+          return tcpUnreachable(host, port, timeoutMs);
+        }
+        case 'https': {
+          const { host, port } = httpsHostPort(service as HttpsService);
+          return tcpUnreachable(host, port, timeoutMs);
+        }
+        case 'ssh':
+        case 'tls': {
+          const { host, port } = service as SshService | TlsTarget;
+          return tcpUnreachable(host, port, timeoutMs);
+        }
+        default:
+          return undefined;
       }
-      const { host, port } = opcuaHostPort(service as OpcuaService);
-      return tcpUnreachable(host, port, timeoutMs);
     },
     useLogger(log) {
       routeOpcuaLibraryLogs(log);
@@ -99,9 +122,7 @@ export async function createDrivers(s: DriverSettings): Promise<Drivers> {
     watchEssentialFunction(fn: EssentialFunction, profile: Profile, signal: AbortSignal) {
       return watchEssentialFunction(fn, profile, sources(signal), signal);
     },
-    address(protocol, service) {
-      return protocol === 'modbus' ? modbusAddress(service as ModbusService) : (service as OpcuaService).endpointUrl;
-    },
+    address: serviceAddress,
     dispose() {
       rmSync(scratch, { recursive: true, force: true });
     },
@@ -123,11 +144,6 @@ function configuredIdentity(files: { certificateFile: string; privateKeyFile: st
   const uri = /URI:([^,\s]+)/.exec(san)?.[1];
   if (!uri) throw new UsageError(`the client certificate ${files.certificateFile} has no applicationUri (URI) in its subjectAltName`);
   return { ...files, applicationUri: uri };
-}
-
-function opcuaHostPort(service: OpcuaService): { host: string; port: number } {
-  const url = new URL(service.endpointUrl.replace(/^opc\.tcp:/, 'http:'));
-  return { host: url.hostname, port: url.port ? Number(url.port) : 4840 };
 }
 
 /** The monitor logs in as the first read-only OPC UA account (never the one the lockout probe may lock). */

@@ -1,0 +1,28 @@
+// One login oracle per protocol: the behavioural login checks (lockout, authenticator feedback, default
+// credentials) measure every protocol the same way through this interface.
+
+export interface LoginAttemptOptions {
+  /** Local address to send from, to tell a lockout keyed by source from one keyed by user. */
+  sourceAddress?: string;
+  signal?: AbortSignal;
+}
+
+export interface LoginAttemptResult {
+  /** accepted: the device let the user in; refused: it said no; error: no conclusion (timeout, transport fault). */
+  outcome: 'accepted' | 'refused' | 'error';
+  /**
+   * What the device answered, normalised for comparison: status codes and message text with volatile parts
+   * (timestamps, nonces, session ids) removed. Two attempts the device answered alike have equal answers.
+   */
+  answer: string;
+  /** From sending the credentials to the answer. */
+  elapsedMs: number;
+  /** Extra words for the transcript (never the password). */
+  detail?: string;
+}
+
+export interface LoginOracle {
+  /** e.g. "ssh://127.0.0.1:2222" or "https://host:8443/login (form)". */
+  readonly label: string;
+  attempt(username: string, password: string, options?: LoginAttemptOptions): Promise<LoginAttemptResult>;
+}
