@@ -2,7 +2,7 @@
 // Modbus/TCP Security (TLS, when the preset has it), Modbus RTU on a serial port, and optionally the OPC UA
 // simulator bound to the same process image. Its robustness and permissions come from a preset (presets.ts).
 //
-//   startPlcSimulator({ preset: 'weak' | 'hardened', host?, port, tlsPort?, serial?, opcua?, pkiDir? })
+//   startPlcSimulator({ preset: 'weak' | 'hardened', host?, port, tlsPort?, serial?, opcua?, mgmt?, pkiDir? })
 //     -> RunningPlcSimulator
 //   PLC_PRESETS: the presets as data
 //
@@ -17,8 +17,10 @@ import { MbapStack } from './mbap-stack.js';
 import { defaultSimPkiDir, ensurePlcPki, readServerCredentials, type PlcPkiFiles } from './pki.js';
 import { plantView } from './plant-binding.js';
 import { PLC_PRESETS, PLC_ROLES, type PlcPresetName } from './presets.js';
+import { HR } from './process.js';
 import { startRtuSlave, type SerialSettings } from './rtu-slave.js';
 import { createModbusTlsServer } from './tls-server.js';
+import { startManagementServices, type MgmtServices } from '../mgmt/index.js';
 
 export { PLC_PRESETS, PLC_ROLES } from './presets.js';
 export type { AccessPath, PlcPreset, PlcPresetName, PlcRole } from './presets.js';
@@ -39,7 +41,9 @@ export interface PlcSimulatorOptions {
   serial?: SerialSettings;
   /** Also start the OPC UA simulator of the same preset, its Plant.* nodes bound to this PLC. */
   opcua?: { port: number; pkiDir?: string; trustedClientCertificates?: string[] };
-  /** Modbus/TCP Security PKI folder; default OTCONFORM_SIM_PKI or ~/.config/otconform/sim-pki/<preset>. */
+  /** Also start the device's management services (SSH, HTTPS, and on weak the plaintext console); 0 = any free port. */
+  mgmt?: { sshPort?: number; httpsPort?: number; consolePort?: number };
+  /** PKI folder (Modbus/TCP Security, HTTPS, SSH host keys); default OTCONFORM_SIM_PKI or ~/.config/otconform/sim-pki/<preset>. */
   pkiDir?: string;
 }
 
@@ -51,6 +55,7 @@ export interface RunningPlcSimulator {
   tlsPort?: number;
   serialPath?: string;
   opcua?: { endpointUrl: string; port: number };
+  mgmt?: MgmtServices;
   /** The CA and client certificates a Modbus/TCP Security client needs; undefined without TLS. */
   pki: PlcPkiFiles | undefined;
   /** Closes every listener, connection, timer, the serial port and the OPC UA server. Idempotent. */
@@ -128,6 +133,22 @@ export async function startPlcSimulator(o: PlcSimulatorOptions): Promise<Running
       opcua = { endpointUrl: sim.endpointUrl, port: sim.port };
     }
 
+    let mgmt: MgmtServices | undefined;
+    if (o.mgmt) {
+      const services = await startManagementServices({
+        preset: o.preset,
+        host,
+        sshPort: o.mgmt.sshPort ?? 0,
+        httpsPort: o.mgmt.httpsPort ?? 0,
+        plaintextPort: o.mgmt.consolePort ?? 0,
+        pkiDir: o.pkiDir ?? defaultSimPkiDir(o.preset),
+        // The shell's `status` and the web API show the same tank the field protocols see.
+        status: () => ({ level: device.process.holding[HR.level]! / 10, heartbeat: device.process.heartbeat }),
+      });
+      cleanups.push(() => services.stop());
+      mgmt = services;
+    }
+
     let stopping: Promise<void> | undefined;
     return {
       preset: o.preset,
@@ -136,6 +157,7 @@ export async function startPlcSimulator(o: PlcSimulatorOptions): Promise<Running
       ...(tlsPort === undefined ? {} : { tlsPort }),
       ...(serialPath === undefined ? {} : { serialPath }),
       ...(opcua ? { opcua } : {}),
+      ...(mgmt ? { mgmt } : {}),
       pki,
       stop: () => (stopping ??= cleanup()),
     };

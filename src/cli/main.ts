@@ -108,7 +108,10 @@ function buildProgram(): Command {
       .option('--baud <n>', 'serial baud rate (default 19200)', parseBaud)
       .addOption(new Option('--parity <parity>', 'serial parity (default even)').choices(['none', 'even', 'odd']))
       .option('--opcua-port <n>', "also start the preset's OPC UA server on this port, bound to the same PLC (0: any free port)", parsePort)
-      .option('--pki <dir>', 'Modbus/TCP Security PKI folder (default $OTCONFORM_SIM_PKI or ~/.config/otconform/sim-pki/<preset>)')
+      .option('--ssh-port <n>', "also start the device's SSH maintenance shell on this port (0: any free port)", parsePort)
+      .option('--https-port <n>', "also start the device's HTTPS web UI on this port (0: any free port)", parsePort)
+      .option('--console-port <n>', "weak preset: also start the plaintext Telnet-like console on this port (0: any free port)", parsePort)
+      .option('--pki <dir>', 'PKI folder: Modbus/TCP Security and HTTPS certificates, SSH host keys (default $OTCONFORM_SIM_PKI or ~/.config/otconform/sim-pki/<preset>)')
       .option('--trust <files...>', "client certificates the OPC UA server trusts (default: otconform's own)"),
   ).action(simPlcCommand);
 

@@ -53,6 +53,9 @@ export interface SimPlcFlags {
   baud?: number;
   parity?: Parity;
   opcuaPort?: number;
+  sshPort?: number;
+  httpsPort?: number;
+  consolePort?: number;
   pki?: string;
   trust?: string[];
   quiet?: boolean;
@@ -74,6 +77,15 @@ export async function simPlcCommand(flags: SimPlcFlags): Promise<void> {
       ...(flags.serial ? { serial: { path: flags.serial, baudRate: flags.baud ?? 19200, parity: flags.parity ?? 'even' } } : {}),
       ...(opcuaPort === undefined ? {} : { opcua: { port: opcuaPort, ...(trust ? { trustedClientCertificates: trust } : {}) } }),
       ...(flags.pki ? { pkiDir: flags.pki } : {}),
+      ...(flags.sshPort !== undefined || flags.httpsPort !== undefined || flags.consolePort !== undefined
+        ? {
+            mgmt: {
+              ...(flags.sshPort !== undefined ? { sshPort: flags.sshPort } : {}),
+              ...(flags.httpsPort !== undefined ? { httpsPort: flags.httpsPort } : {}),
+              ...(flags.consolePort !== undefined ? { consolePort: flags.consolePort } : {}),
+            },
+          }
+        : {}),
     });
   } catch (err) {
     // The usual ways a start fails are the user's to fix, and deserve one line, not a stack.
@@ -104,6 +116,9 @@ function readyRecord(sim: RunningPlcSimulator) {
       : {}),
     ...(sim.serialPath ? { serial: { path: sim.serialPath } } : {}),
     ...(sim.opcua ? { opcua: { endpointUrl: sim.opcua.endpointUrl, port: sim.opcua.port } } : {}),
+    ...(sim.mgmt?.ssh ? { ssh: { port: sim.mgmt.ssh.port } } : {}),
+    ...(sim.mgmt?.https ? { https: { port: sim.mgmt.https.port, caFile: sim.mgmt.https.caFile } } : {}),
+    ...(sim.mgmt?.plaintext ? { console: { port: sim.mgmt.plaintext.port } } : {}),
   };
 }
 
@@ -118,6 +133,9 @@ function describe(sim: RunningPlcSimulator, trust: string[] | undefined): string
     lines.push(`  OPC UA                ${sim.opcua.endpointUrl}`);
     if (trust) lines.push(`    trusting client certificate(s): ${trust.join(', ')}`);
   }
+  if (sim.mgmt?.ssh) lines.push(`  SSH                   ${sim.host}:${sim.mgmt.ssh.port}`);
+  if (sim.mgmt?.https) lines.push(`  HTTPS web UI          https://${sim.host}:${sim.mgmt.https.port}  (CA ${sim.mgmt.https.caFile})`);
+  if (sim.mgmt?.plaintext) lines.push(`  plaintext console     ${sim.host}:${sim.mgmt.plaintext.port}  (Telnet-like, weak only)`);
   lines.push('  Ctrl-C stops it.');
   return `${lines.join('\n')}\n`;
 }

@@ -16,7 +16,11 @@ export interface ReadyLine {
   host: string;
   modbus: { port: number };
   modbusTls?: { port: number; caFile: string; clients: Record<string, { certificateFile: string; privateKeyFile: string }> };
-  opcua: { endpointUrl: string };
+  opcua: { endpointUrl: string; port: number };
+  ssh?: { port: number };
+  https?: { port: number; caFile: string };
+  /** The weak preset's plaintext console, which no profile declares. */
+  console?: { port: number };
 }
 
 export interface Simulator {
@@ -40,6 +44,11 @@ function pointAtSimulator(loaded: LoadedProfile, ready: ReadyLine): LoadedProfil
     services: {
       ...p.services,
       opcua: p.services.opcua.map((s) => ({ ...s, endpointUrl: ready.opcua.endpointUrl })),
+      ssh: p.services.ssh.map((s) => ({ ...s, host: ready.host, port: required(ready.ssh, 'SSH').port })),
+      https: p.services.https.map((s) => {
+        const https = required(ready.https, 'HTTPS');
+        return { ...s, url: `https://${ready.host}:${https.port}`, ...(s.caFile ? { caFile: https.caFile } : {}) };
+      }),
       modbus: p.services.modbus.map((s) => {
         if (!s.tls) return { ...s, host: ready.host, port: ready.modbus.port };
         const tls = ready.modbusTls;
@@ -48,8 +57,22 @@ function pointAtSimulator(loaded: LoadedProfile, ready: ReadyLine): LoadedProfil
         return { ...s, host: ready.host, port: tls.port, tls: { ...s.tls, clientCertificate: operator, caFile: tls.caFile } };
       }),
     },
+    // Sweep exactly the ports the simulator chose: the well-known defaults would also find whatever else
+    // listens on this machine's loopback.
+    network: { ...p.network, ports: simulatorPorts(ready) },
   });
   return { ...loaded, profile: point(loaded.profile), redacted: point(loaded.redacted) };
+}
+
+function required<T>(service: T | undefined, name: string): T {
+  if (!service) throw new Error(`the simulator did not start its ${name} service, which the profile declares`);
+  return service;
+}
+
+function simulatorPorts(ready: ReadyLine): number[] {
+  return [ready.opcua.port, ready.modbus.port, ready.modbusTls?.port, ready.ssh?.port, ready.https?.port, ready.console?.port].filter(
+    (p): p is number => p !== undefined,
+  );
 }
 
 export async function startSimulator(preset: string, trustedCertificate: string, scratch: string): Promise<Simulator> {
@@ -69,6 +92,12 @@ export async function startSimulator(preset: string, trustedCertificate: string,
       '--tls-port',
       '0',
       '--opcua-port',
+      '0',
+      '--ssh-port',
+      '0',
+      '--https-port',
+      '0',
+      '--console-port',
       '0',
       '--trust',
       trustedCertificate,
