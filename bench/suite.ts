@@ -1,6 +1,8 @@
 // `npm run bench` (bench/run.js): numbers, not assertions. Starts each PLC simulator preset as a child process and prints
 // (1) the Modbus request rate the flood generator sustains against it, unpaced and paced, and
-// (2) how long every check takes in a full run (--allow-disruptive) against it.
+// (2) how long every check takes in a full run (--allow-disruptive) against it, and
+// (3) how long the TLS and SSH audits of one endpoint take beside testssl.sh and ssh-audit (when installed).
+// `npm run bench -- --audits` prints (3) only.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,10 +12,38 @@ import { SIM_PRESETS, simulatorProfile, startSimulator, stopSimulator } from '..
 import { modbusRequestFlood } from '../src/load/modbus-load.js';
 import { createDrivers, ensureHarnessIdentity } from '../src/protocols/index.js';
 import { createTranscript } from '../src/core/transcript.js';
+import { benchSshAudit } from './ssh-audit.js';
+import { benchTlsAudit } from './tls-audit.js';
 
 const FLOOD_MS = Number(process.env.BENCH_FLOOD_MS ?? 3000);
 const scratch = mkdtempSync(join(tmpdir(), 'otconform-bench-'));
 const print = (line = '') => process.stdout.write(`${line}\n`);
+
+const auditsOnly = process.argv.includes('--audits');
+
+/** One row per endpoint: our time, theirs, how many times faster we are, and whether the verdicts agree. */
+async function auditRows(): Promise<string[][]> {
+  const row = (tool: string, label: string, ours: number, theirs: number | undefined, agree: boolean | undefined) => [
+    label,
+    `${ours.toFixed(0)} ms`,
+    theirs === undefined ? `${tool} not installed` : `${(theirs / 1000).toFixed(1)} s (${tool})`,
+    theirs === undefined ? '-' : `${(theirs / ours).toFixed(0)}x`,
+    agree === undefined ? '-' : agree ? 'yes' : 'NO',
+  ];
+  const tls = (await benchTlsAudit()).map((r) => row('testssl.sh', `TLS ${r.label}`, r.oursMs, r.testsslMs, r.agree));
+  const ssh = (await benchSshAudit()).map((r) => row('ssh-audit', `SSH ${r.label}`, r.oursMs, r.sshAuditMs, r.agree));
+  return [...tls, ...ssh];
+}
+
+function printAudits(rows: string[][]): void {
+  print('TLS and SSH audit of one endpoint, otconform beside testssl.sh (-p -E -S) and ssh-audit');
+  print(formatTable(['endpoint', 'otconform', 'other tool', 'faster by', 'same verdicts'], rows).trimEnd());
+}
+
+if (auditsOnly) {
+  printAudits(await auditRows());
+  process.exit(0);
+}
 
 try {
   const identity = await ensureHarnessIdentity(join(scratch, 'pki'));
@@ -76,6 +106,8 @@ try {
   print();
   print('Check durations in a full run (--allow-disruptive)');
   print(formatTable(['check', 'weak', 'hardened'], [...checkRows.values()]).trimEnd());
+  print();
+  printAudits(await auditRows());
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }

@@ -151,7 +151,7 @@ t.test('default credentials', async (t) => {
   for (const c of opcua) perUser.set(c.username.toLowerCase(), (perUser.get(c.username.toLowerCase()) ?? 0) + 1);
   t.ok([...perUser.values()].every((n) => n <= 2), 'at most 2 passwords per OPC UA username');
   t.notOk(opcua.some((c) => c.username === 'admin' && c.password === '1234'), 'the third admin entry is dropped for OPC UA');
-  t.ok(kb.defaultCredentials('http').some((c) => c.username === 'admin' && c.password === '1234'), 'but kept where no limit applies');
+  t.ok(kb.defaultCredentials('telnet').some((c) => c.username === 'admin' && c.password === '1234'), 'but kept where no limit applies');
 
   for (const p of CREDENTIAL_PROTOCOLS) {
     const list = kb.defaultCredentials(p);
@@ -159,7 +159,8 @@ t.test('default credentials', async (t) => {
     t.ok(list.every((c) => c.source.length > 0), `${p} entries are cited`);
   }
   const ssh = kb.defaultCredentials('ssh');
-  t.ok(ssh.some((c) => c.username === 'root' && c.password === 'wago'));
+  t.ok(ssh.some((c) => c.username === 'root' && c.password === 'root'), 'the likeliest root pair is kept for SSH');
+  t.notOk(ssh.some((c) => c.username === 'root' && c.password === 'wago'), 'later root pairs are dropped by the SSH limit');
   t.ok(kb.defaultCredentials('ftp').some((c) => c.username === 'Administrator' && c.password === '1'), 'quoted numeric password stays a string');
   t.ok(kb.defaultCredentials('telnet').some((c) => c.username === 'root' && c.password === ''), 'empty passwords are kept');
 

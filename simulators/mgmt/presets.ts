@@ -54,6 +54,8 @@ export interface WebTls {
   ciphers: string;
   /** ecdhCurve for node:tls; undefined = Node's default. */
   groups?: string;
+  /** Offer DHE suites with OpenSSL's automatic parameters (sized to the certificate key: 1024 bits for RSA-1024). */
+  dheParams?: boolean;
   /** 'self-signed-weak': RSA-1024/SHA-1 self-signed; 'device-ca': the PLC device CA's RSA-2048/SHA-256 leaf. */
   certificate: 'self-signed-weak' | 'device-ca';
 }
@@ -122,7 +124,15 @@ const WEAK: MgmtPreset = {
   },
   web: {
     // Everything Node's OpenSSL has, incl. static RSA and CBC; its build has no 3DES or RC4 at all.
-    tls: { minVersion: 'TLSv1', maxVersion: 'TLSv1.2', ciphers: 'ALL:@SECLEVEL=0', certificate: 'self-signed-weak' },
+    tls: {
+      minVersion: 'TLSv1',
+      maxVersion: 'TLSv1.2',
+      ciphers: 'ALL:@SECLEVEL=0',
+      // A 192-bit curve first, and 1024-bit DHE: what old embedded TLS stacks still negotiate.
+      groups: 'prime192v1:P-256:P-384',
+      dheParams: true,
+      certificate: 'self-signed-weak',
+    },
     headers: { Server: 'SIM-PLC-web/1.0.7', 'X-Powered-By': 'Express/4.16.0' },
     cookieAttributes: 'Path=/',
     sessionIds: 'predictable',
@@ -151,7 +161,8 @@ const HARDENED: MgmtPreset = {
     banner: NOTICE,
     hostKeys: [{ type: 'ed25519' }, { type: 'rsa', bits: 3072 }],
     hostKeyAlgorithms: ['ssh-ed25519', 'rsa-sha2-512', 'rsa-sha2-256'],
-    kex: ['curve25519-sha256', 'curve25519-sha256@libssh.org', 'ecdh-sha2-nistp256', 'diffie-hellman-group16-sha512'],
+    // No ecdh-sha2-nistp*: ssh-audit fails the NIST curves (doubts about how their constants were chosen).
+    kex: ['curve25519-sha256', 'curve25519-sha256@libssh.org', 'diffie-hellman-group16-sha512'],
     ciphers: ['aes256-gcm@openssh.com', 'aes128-gcm@openssh.com', 'aes256-ctr'],
     macs: ['hmac-sha2-256-etm@openssh.com', 'hmac-sha2-512-etm@openssh.com'],
     authMethods: ['publickey', 'password'],

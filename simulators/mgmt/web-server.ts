@@ -174,6 +174,7 @@ export function createWebService(o: WebServiceOptions): WebService {
       ciphers: b.tls.ciphers,
       honorCipherOrder: true,
       ...(b.tls.groups === undefined ? {} : { ecdhCurve: b.tls.groups }),
+      ...(b.tls.dheParams ? { dhparam: 'auto' } : {}),
     },
     (req, res) => {
       handle(req, res).catch((err: unknown) => {

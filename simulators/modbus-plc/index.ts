@@ -20,7 +20,7 @@ import { PLC_PRESETS, PLC_ROLES, type PlcPresetName } from './presets.js';
 import { HR } from './process.js';
 import { startRtuSlave, type SerialSettings } from './rtu-slave.js';
 import { createModbusTlsServer } from './tls-server.js';
-import { startManagementServices, type MgmtServices } from '../mgmt/index.js';
+import { MGMT_PRESETS, startManagementServices, type MgmtServices } from '../mgmt/index.js';
 
 export { PLC_PRESETS, PLC_ROLES } from './presets.js';
 export type { AccessPath, PlcPreset, PlcPresetName, PlcRole } from './presets.js';
@@ -124,6 +124,8 @@ export async function startPlcSimulator(o: PlcSimulatorOptions): Promise<Running
         host,
         process: plantView(device.process),
         spendCpu: (ms) => device.spendCommsCpu(ms),
+        // The same lock time as the device's SSH and web logins (simulators/mgmt).
+        lockoutDurationMs: MGMT_PRESETS[o.preset].login.lockoutMs,
         ...(o.opcua.pkiDir ? { pkiDir: o.opcua.pkiDir } : {}),
         ...(o.opcua.trustedClientCertificates ? { trustedClientCertificates: o.opcua.trustedClientCertificates } : {}),
       }).catch((err: unknown) => {

@@ -92,6 +92,10 @@ export interface PlcPreset {
   /** Modbus/TCP Security; null = the device has none. */
   tls: null | {
     minVersion: 'TLSv1.2' | 'TLSv1.3';
+    /** OpenSSL cipher list for TLS 1.2 (TLS 1.3 suites are all AEAD and forward-secret). */
+    ciphers: string;
+    /** Key-exchange groups, as node:tls ecdhCurve. */
+    groups: string;
     roles: Readonly<Record<PlcRole, AccessPath>>;
     /** A client certificate that names no role, or a role not listed above. */
     noRole: AccessPath;
@@ -181,6 +185,9 @@ export const PLC_PRESETS: Record<PlcPresetName, PlcPreset> = {
     access: { tcp: READ_ONLY, rtu: READ_ONLY },
     tls: {
       minVersion: 'TLSv1.2',
+      // Forward-secret AEAD only: Node's default list would also accept static-RSA key exchange.
+      ciphers: 'ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305',
+      groups: 'X25519:P-256:P-384',
       roles: {
         // Commands the tank: setpoint and valves (HR10..HR19), and the pump (coil 0).
         operator: {

@@ -19,6 +19,8 @@ export function createModbusTlsServer(
     requestCert: true,
     rejectUnauthorized: true, // no certificate, or one our CA did not issue: the handshake fails
     minVersion: preset.minVersion,
+    ciphers: preset.ciphers,
+    ecdhCurve: preset.groups,
   });
   // Admission (connection limit, reset) happens on the raw TCP connection, before the handshake costs anything.
   server.on('connection', (socket) => stack.admit(socket));

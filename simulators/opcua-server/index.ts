@@ -120,6 +120,7 @@ export async function startOpcuaSimulator(o: OpcuaSimulatorOptions): Promise<Run
     const users = createUserManager(
       preset.users,
       preset.lockout && { ...preset.lockout, lockoutDurationMs: o.lockoutDurationMs ?? DEFAULT_LOCKOUT_MS },
+      preset.passwordCheck,
     );
     const server = new OPCUAServer({
       port: o.port,

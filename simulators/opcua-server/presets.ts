@@ -2,6 +2,8 @@
 // The server code reads these fields and never branches on the preset name, so a new
 // personality (or a variation for one test) is a new object, not new code.
 
+import type { PasswordCheckCost } from './user-manager.js';
+
 export type OpcuaPresetName = 'weak' | 'hardened';
 
 /** Short names as node-opcua's SecurityPolicy enum spells them. */
@@ -45,6 +47,8 @@ export interface OpcuaPreset {
   acceptUnknownClientCertificates: boolean;
   /** Failed-login lockout; null = none. The duration comes from the simulator options. */
   lockout: { maxConsecutiveFailures: number } | null;
+  /** What one password check costs, and whether an unknown user costs the same (user enumeration by timing). */
+  passwordCheck: PasswordCheckCost;
   maxSessions: number;
   /** Concurrent TCP connections per endpoint (node-opcua's default is 10). */
   maxConnectionsPerEndpoint: number;
@@ -99,6 +103,8 @@ export const OPCUA_PRESETS: Record<OpcuaPresetName, OpcuaPreset> = {
     acceptUnknownClientCertificates: true,
     // Unlimited password guessing (CR 1.11).
     lockout: null,
+    // A 40 ms hash for known users only, on the one CPU: timing tells which account names exist (CR 1.10).
+    passwordCheck: { costMs: 40, sameForUnknownUsers: false, blocksCpu: true },
     // Effectively unlimited sessions (CR 2.7 concurrent session control).
     maxSessions: 200,
     // No connection limit either, so nothing but the (absent) session limit stops a session flood.
@@ -144,6 +150,8 @@ export const OPCUA_PRESETS: Record<OpcuaPresetName, OpcuaPreset> = {
     acceptUnknownClientCertificates: false,
     // 5 consecutive failures lock the username.
     lockout: { maxConsecutiveFailures: 5 },
+    // Every check costs the same, known user or not, and runs beside the control logic.
+    passwordCheck: { costMs: 40, sameForUnknownUsers: true, blocksCpu: false },
     // Bounded resources: extra sessions get BadTooManySessions.
     maxSessions: 5,
     // node-opcua's default; above the session limit, so the session limit is what a client meets first.

@@ -49,10 +49,11 @@ export function buildPlan(checks: TestCase[], profile: Profile, options: RunOpti
 
 /**
  * Checks that can lock an account run after the others, so a lockout never starves the checks that need a
- * login; disruptive checks run last of all, so a device they leave degraded cannot spoil another verdict.
+ * login; disruptive checks run last, so a device they leave degraded cannot spoil another verdict, and the
+ * load checks (resource availability, CR 7.1) last of all, since they are the ones that leave it degraded.
  */
 function runOrder(check: TestCase): number {
-  if (check.safety === 'disruptive') return 2;
+  if (check.safety === 'disruptive') return check.requirements.includes('CR 7.1') ? 3 : 2;
   return check.locksAccounts ? 1 : 0;
 }
 

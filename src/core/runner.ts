@@ -77,7 +77,7 @@ async function runOne(
   const { check } = item;
   const result = skeleton(item, 'error', '');
   const started = Date.now();
-  const timeoutMs = check.timeoutMs ?? o.profile.timeouts.checkMs;
+  const timeoutMs = (typeof check.timeoutMs === 'function' ? check.timeoutMs(o.profile) : check.timeoutMs) ?? o.profile.timeouts.checkMs;
   const controller = new AbortController();
   // Load checks legitimately have many connections waiting on this signal at once.
   setMaxListeners(1000, controller.signal);

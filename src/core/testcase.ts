@@ -79,8 +79,8 @@ export interface TestCaseDefinition<P extends Protocol> {
   safety: SafetyClass;
   /** Can leave an account locked: runs after every other check, on the profile's lockout account only. */
   locksAccounts?: boolean;
-  /** Overrides the profile's per-check timeout. */
-  timeoutMs?: number;
+  /** Overrides the profile's per-check timeout; a function when the check waits as long as the profile says (an idle limit). */
+  timeoutMs?: number | ((profile: Profile) => number);
   /** true, or why the check does not apply to this device (→ not-applicable). */
   applicable?: (ctx: PlanContext<P>) => true | string;
   /** undefined, or what the profile lacks for the check to run (→ skipped). */

@@ -25,7 +25,7 @@ import {
   type ModbusFunctionCodesData,
   type X509Rules,
 } from './schema.js';
-import type { CredentialProtocol, DefaultCredential, Finding, KnowledgeBase, KnownGrade, ModbusFunctionCodeEntry } from './types.js';
+import type { CredentialProtocol, DefaultCredential, Finding, KnowledgeBase, KnownGrade, ModbusFunctionCodeEntry, TlsGroupEntry, TlsSuiteEntry } from './types.js';
 
 /** Malformed knowledge data: an internal error, reported with one line per problem. */
 export class KnowledgeBaseError extends HarnessError {
@@ -223,6 +223,9 @@ function build(data: { [F in DataFile]: DataOf<F> }, sha256: string): KnowledgeB
     (s) => [s.iana, ...(s.openssl ? [s.openssl] : []), ...s.aliases, s.code],
     problems,
   );
+  const tlsGroups = index('tls.yaml', tls.groups, (g) => [g.name, ...g.aliases, String(g.code), `0x${g.code.toString(16).padStart(4, '0')}`], problems);
+  const tlsSuiteList: TlsSuiteEntry[] = tls.suites.map((s) => ({ iana: s.iana, ...(s.openssl ? { openssl: s.openssl } : {}), code: s.code, grade: s.grade }));
+  const tlsGroupList: TlsGroupEntry[] = tls.groups.map((g) => ({ name: g.name, code: g.code, kind: g.kind, grade: g.grade }));
   const modbusCodes = data['modbus-function-codes.yaml'].functionCodes;
   checkModbusData(modbusCodes, problems);
   const creds = data['default-credentials.yaml'];
@@ -317,6 +320,39 @@ function build(data: { [F in DataFile]: DataOf<F> }, sha256: string): KnowledgeB
       const subject = 'TLS cipher suite';
       const s = tlsSuites.get(normalizeName(name));
       return s ? finding(subject, s.iana, s) : unknownFinding(subject, name.trim(), 'Cipher suite', version);
+    },
+
+    tlsCipherSuites: () => tlsSuiteList.map((s) => ({ ...s })),
+
+    tlsGroups: () => tlsGroupList.map((g) => ({ ...g })),
+
+    tlsGroup(nameOrCode) {
+      const subject = 'TLS key exchange group';
+      const input = typeof nameOrCode === 'number' ? `0x${nameOrCode.toString(16).padStart(4, '0')}` : nameOrCode.trim();
+      const g = tlsGroups.get(normalizeName(input));
+      return g ? finding(subject, g.name, g) : unknownFinding(subject, input, 'Key exchange group', version);
+    },
+
+    tlsDhePrime(bits) {
+      const subject = 'TLS DHE prime';
+      const rule = pickBySize(tls.dhePrimeSizes, bits);
+      return rule ? finding(subject, `${bits} bits`, rule) : unknownFinding(subject, `${bits} bits`, 'DHE prime', version);
+    },
+
+    tlsCertificateName(expectedName, mismatch) {
+      const subject = 'TLS certificate name';
+      return mismatch === undefined
+        ? finding(subject, `names ${expectedName}`, tls.certificate.name.matches)
+        : finding(subject, `does not name ${expectedName}`, tls.certificate.name.mismatch);
+    },
+
+    tlsCertificateChain(state, detail) {
+      const subject = 'TLS certificate chain';
+      const chain = tls.certificate.chain;
+      if (state === 'trusted') return finding(subject, detail, chain.trusted);
+      if (state === 'untrusted') return finding(subject, detail, chain.untrusted);
+      if (state === 'self-signed') return finding(subject, detail, chain.selfSigned);
+      return unknownFinding(subject, detail, 'Certificate chain', version, 'The certificate is issued by a CA that is neither in the profile (caFile) nor a system root, so its chain cannot be verified; name the CA file in the profile.');
     },
 
     ssh,

@@ -99,6 +99,24 @@ export const tlsSchema = z.strictObject({
       }),
     )
     .min(1),
+  /** Key-exchange groups by IANA code point (TLS Supported Groups registry). */
+  groups: z
+    .array(
+      z.strictObject({
+        name: text,
+        aliases: z.array(text).default([]),
+        code: z.number().int().min(0).max(0xffff),
+        kind: z.enum(['ec', 'ffdhe', 'hybrid']),
+        ...cited,
+      }),
+    )
+    .min(1),
+  /** The prime of a TLS 1.2 DHE key exchange, by size. */
+  dhePrimeSizes: sizeRules,
+  certificate: z.strictObject({
+    name: z.strictObject({ matches: citedRule, mismatch: citedRule }),
+    chain: z.strictObject({ trusted: citedRule, untrusted: citedRule, selfSigned: citedRule }),
+  }),
 });
 export type TlsData = z.infer<typeof tlsSchema>;
 

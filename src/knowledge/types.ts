@@ -55,6 +55,26 @@ export interface ModbusFunctionCodeEntry {
   probeNote: string;
 }
 
+/** A cipher suite the knowledge base knows: what a TLS scan offers. */
+export interface TlsSuiteEntry {
+  iana: string;
+  openssl?: string;
+  /** "0xC0,0x2F" */
+  code: string;
+  grade: KnownGrade;
+}
+
+/** A key-exchange group the knowledge base knows, by IANA code point. */
+export interface TlsGroupEntry {
+  name: string;
+  code: number;
+  kind: 'ec' | 'ffdhe' | 'hybrid';
+  grade: KnownGrade;
+}
+
+/** How a server certificate's chain verified: unverified means no trust anchor was given and no system root applies. */
+export type TlsChainState = 'trusted' | 'untrusted' | 'self-signed' | 'unverified';
+
 export type Verdict = 'pass' | 'fail' | 'error';
 
 export interface Judgement {
@@ -88,6 +108,18 @@ export interface KnowledgeBase {
   tlsVersion(name: string): Finding;
   /** Grade a cipher suite by IANA name, OpenSSL name or code point ('0xC0,0x2F'); subject 'TLS cipher suite', value the IANA name. */
   tlsCipherSuite(name: string): Finding;
+  /** Every cipher suite in the data, in data order (what a TLS scan offers). */
+  tlsCipherSuites(): TlsSuiteEntry[];
+  /** Every key-exchange group in the data, in data order. */
+  tlsGroups(): TlsGroupEntry[];
+  /** Grade a key-exchange group by name, alias or IANA code point (29, '0x001d', 'x25519', 'P-256'); subject 'TLS key exchange group'. */
+  tlsGroup(nameOrCode: string | number): Finding;
+  /** Grade the prime of a TLS 1.2 (or older) DHE key exchange by its size in bits; subject 'TLS DHE prime'. */
+  tlsDhePrime(bits: number): Finding;
+  /** Whether the server certificate names the host the client dialled (mismatch: why not); subject 'TLS certificate name'. */
+  tlsCertificateName(expectedName: string, mismatch?: string): Finding;
+  /** Grade how the certificate chain verified; 'unverified' is unknown (give a trust anchor); subject 'TLS certificate chain'. */
+  tlsCertificateChain(state: TlsChainState, detail: string): Finding;
   /** SSH algorithms, graded so that classifications agree with ssh-audit's. */
   readonly ssh: SshKnowledge;
   /** Web UI rules: security headers, cookie flags, session ids, error leaks, use notification. */

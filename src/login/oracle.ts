@@ -24,5 +24,13 @@ export interface LoginAttemptResult {
 export interface LoginOracle {
   /** e.g. "ssh://127.0.0.1:2222" or "https://host:8443/login (form)". */
   readonly label: string;
+  /**
+   * false when this client cannot send from another local address (options.sourceAddress would be ignored or
+   * fail); absent or true means it can. The lockout probe reports the source question as not measured then.
+   */
+  readonly sourceAddressSupported?: boolean;
+  /** Resolves with the device's answer; rejects only when aborted. Never records the password. */
   attempt(username: string, password: string, options?: LoginAttemptOptions): Promise<LoginAttemptResult>;
+  /** Ends whatever the oracle keeps open between attempts (e.g. a reused channel); the login checks call it when done. */
+  close?(): Promise<void>;
 }

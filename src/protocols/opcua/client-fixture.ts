@@ -17,6 +17,7 @@ import { createClientIdentity, type ClientIdentity } from './client-identity.js'
 import { forceEndpoint, forceTokenType } from './forcing.js';
 import { probeInRevertedChild } from './legacy-channel-probe.js';
 import { localNegotiationBlocker } from './local-crypto.js';
+import type { OpcuaLoginChannelSettings } from './login-oracle.js';
 import { refusalFromError, type SessionAttempt } from './refusal.js';
 import {
   securityModeName,
@@ -100,6 +101,18 @@ export class OpcuaClientFixture {
     private readonly opts: OpcuaClientFixtureOptions,
   ) {
     if (opts.clientIdentity) this.identity = Promise.resolve(opts.clientIdentity);
+  }
+
+  /** What a login oracle needs to open its own channel as this fixture would (login-oracle.ts). */
+  loginChannelSettings(): OpcuaLoginChannelSettings {
+    return {
+      endpointUrl: this.target.endpointUrl,
+      connectTimeoutMs: this.target.connectTimeoutMs,
+      pkiDir: join(this.opts.pkiDir, 'login'),
+      identity: () => this.ownIdentity(),
+      transcript: this.transcript,
+      ...(this.opts.signal ? { signal: this.opts.signal } : {}),
+    };
   }
 
   /** GetEndpoints over a None channel (what every OPC UA client does first). Throws when the device cannot be reached. */

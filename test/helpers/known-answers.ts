@@ -1,6 +1,7 @@
-// Known answers: the demo, run as a user runs it (the CLI, the PLC simulator as a child process, real OPC UA
-// and Modbus over loopback), must reach exactly the verdicts in simulators/modbus-plc/expected/<preset>.yaml,
-// and its run directories must be complete, hashed, and free of the profiles' secrets.
+// Known answers: the demo, run as a user runs it (the CLI, the PLC simulator as a child process with its OPC UA,
+// Modbus, SSH and HTTPS services, real protocols over loopback), must reach exactly the verdicts in
+// simulators/modbus-plc/expected/<preset>.yaml, and its run directories must be complete, hashed, and free of
+// the profiles' secrets. One test file per preset, so tap runs the two demos beside the other test files.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
@@ -8,25 +9,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { parse } from 'yaml';
-import type { Report } from '../src/core/report.js';
-import { checkRef } from '../src/core/result.js';
-import { loadProfile } from '../src/profiles/load.js';
+import type { Report } from '../../src/core/report.js';
+import { checkRef } from '../../src/core/result.js';
+import { loadProfile } from '../../src/profiles/load.js';
 
-const root = new URL('..', import.meta.url).pathname;
-const out = mkdtempSync(join(tmpdir(), 'otconform-known-answers-'));
-const PRESETS = ['weak', 'hardened'] as const;
+const root = new URL('../..', import.meta.url).pathname;
 
-t.setTimeout(420_000);
+/** Runs `otconform demo --preset <preset> --allow-disruptive` and checks its run directory against the known answers. */
+export function knownAnswers(preset: 'weak' | 'hardened'): void {
+  const out = mkdtempSync(join(tmpdir(), `otconform-known-answers-${preset}-`));
+  t.setTimeout(400_000);
+  const demo = spawnSync(process.execPath, [join(root, 'bin/otconform.js'), 'demo', '--preset', preset, '--allow-disruptive', '--out', out, '--no-color'], {
+    encoding: 'utf8',
+    timeout: 380_000,
+  });
+  t.equal(demo.status, 0, `the demo completes (stderr: ${demo.stderr.slice(-2000)})`);
+  t.match(demo.stdout, /== demo summary ==/, 'the demo prints its summary table');
 
-const demo = spawnSync(process.execPath, [join(root, 'bin/otconform.js'), 'demo', '--allow-disruptive', '--out', out, '--no-color'], {
-  encoding: 'utf8',
-  timeout: 400_000,
-});
-
-t.equal(demo.status, 0, `the demo completes (stderr: ${demo.stderr.slice(-2000)})`);
-t.match(demo.stdout, /== demo summary ==/, 'the demo prints its summary table');
-
-for (const preset of PRESETS) {
   t.test(`preset ${preset}`, async (t) => {
     const dir = join(out, preset);
     const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as Report;
@@ -53,6 +52,15 @@ for (const preset of PRESETS) {
       t.equal(waived?.originalVerdict, 'fail', 'the waived result keeps its original verdict');
       t.match(waived?.waiver?.countermeasure ?? '', /firewall/, 'and names the compensating countermeasure');
       t.match(report.waivers, [{ status: 'applied' }], 'the report lists the waiver as applied');
+    }
+    // The management interfaces report what they measured, not only verdicts.
+    const measured = (id: string) => report.checks.find((c) => c.id === id)?.measurements ?? {};
+    if (preset === 'hardened') {
+      t.ok(Object.keys(measured('https-login-lockout')).length > 0, 'the web lockout probe reports its measurements');
+      t.ok(Object.keys(measured('ssh-idle-timeout')).length > 0, 'the SSH idle probe reports when the session ended');
+    } else {
+      const sweep = report.checks.find((c) => c.id === 'network-port-inventory');
+      t.match(sweep?.reason ?? '', /Telnet/, 'the sweep names the undeclared plaintext console');
     }
     t.equal(report.requirements.length, new Set(report.requirements.map((r) => r.id)).size, 'one entry per requirement');
     const written = readdirSync(dir, { recursive: true, encoding: 'utf8' });
