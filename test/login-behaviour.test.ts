@@ -1,19 +1,18 @@
 // The behavioural login checks (lockout, authenticator feedback, default credentials) through the real runner,
 // against the simulated device's SSH and HTTPS services and its OPC UA server, both presets: every check fails
 // on weak and passes on hardened, with the numbers that show why.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ssh2 from 'ssh2';
 import t, { type Test } from 'tap';
 import { startManagementServices } from '../simulators/mgmt/index.js';
 import { startOpcuaSimulator } from '../simulators/opcua-server/index.js';
-import { executeRun } from '../src/core/execute.js';
 import type { CheckResult } from '../src/core/result.js';
-import { parseProfile } from '../src/profiles/load.js';
 import { compareTimes, pairsPerMethod } from '../src/login/index.js';
-import { createDrivers, ensureHarnessIdentity } from '../src/protocols/index.js';
+import { ensureHarnessIdentity } from '../src/protocols/index.js';
 import { freePort } from './helpers/free-port.js';
+import { runChecks } from './helpers/run-checks.js';
 
 t.setTimeout(120_000);
 
@@ -104,33 +103,15 @@ async function runAgainst(t: Test, preset: 'weak' | 'hardened'): Promise<Map<str
 }
 
 async function run(t: Test, name: string, profileYaml: string, only: string[], pkiDir: string, secret: string): Promise<Map<string, CheckResult>> {
-  const loaded = parseProfile(profileYaml, `${name}.yaml`, {});
-  const drivers = await createDrivers({ pkiDir, connectTimeoutMs: 3000, profile: loaded.profile });
-  const outDir = join(scratch, `${name}-run`);
-  try {
-    const { report } = await executeRun({
-      loaded,
-      outDir,
-      allowDisruptive: false,
-      only,
-      verbosity: 'quiet',
-      color: false,
-      drivers,
-      signal: new AbortController().signal,
-      print: () => undefined,
-    });
-    // What the run measured, for the record (the report asks for the numbers).
-    for (const c of report.checks) t.comment(`${name} ${c.id}: ${c.verdict} in ${c.durationMs} ms — ${c.reason}`);
-    // The profile's passwords stay out of everything the run wrote.
-    const evidence = report.checks.flatMap((c) => c.evidence.map((e) => readFileSync(join(outDir, e), 'utf8')));
-    t.notOk(
-      [...evidence, ...report.checks.map((c) => c.reason)].some((text) => text.includes(secret)),
-      'no password in evidence or reasons',
-    );
-    return new Map(report.checks.map((c) => [c.id, c]));
-  } finally {
-    drivers.dispose();
-  }
+  const { report, evidenceFiles } = await runChecks(profileYaml, { checks: only, pkiDir, outDir: join(scratch, `${name}-run`), profileName: `${name}.yaml` });
+  // What the run measured, for the record (the report asks for the numbers).
+  for (const c of report.checks) t.comment(`${name} ${c.id}: ${c.verdict} in ${c.durationMs} ms — ${c.reason}`);
+  // The profile's passwords stay out of everything the run wrote.
+  t.notOk(
+    [...evidenceFiles().map((f) => f.text), ...report.checks.map((c) => c.reason)].some((text) => text.includes(secret)),
+    'no password in evidence or reasons',
+  );
+  return new Map(report.checks.map((c) => [c.id, c]));
 }
 
 const value = (c: CheckResult | undefined, name: string) => c?.measurements[name]?.value;

@@ -1,16 +1,13 @@
 // The Modbus checks over a real serial line: the PLC simulator's RTU slave on one end of a socat pty pair,
 // otconform on the other. Proves the RTU-only cases (bad CRC, broken timing) both ways, and the waiver
 // that covers plain RTU on the hardened device (physical access control).
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { startPlcSimulator } from '../simulators/modbus-plc/index.js';
-import { executeRun } from '../src/core/execute.js';
-import { checkRef } from '../src/core/result.js';
-import { parseProfile } from '../src/profiles/load.js';
-import { createDrivers } from '../src/protocols/index.js';
 import { openPtyPair, requireSocat } from './helpers/pty.js';
+import { runChecks } from './helpers/run-checks.js';
 
 t.setTimeout(180_000);
 
@@ -77,29 +74,14 @@ for (const preset of ['weak', 'hardened'] as const) {
       await sim.stop();
       await pair.close();
     });
-    const loaded = parseProfile(profileFor(preset, pair.b), 'rtu.yaml', {});
-    const out = join(mkdtempSync(join(tmpdir(), 'otconform-rtu-')), 'run');
-    const drivers = await createDrivers({ pkiDir: mkdtempSync(join(tmpdir(), 'otconform-rtu-client-')), connectTimeoutMs: 3000, profile: loaded.profile });
-    const { report } = await executeRun({
-      loaded,
-      outDir: out,
-      allowDisruptive: true,
-      only: MODBUS_CHECKS,
-      verbosity: 'quiet',
-      color: false,
-      drivers,
-      signal: new AbortController().signal,
-      print: () => undefined,
-    });
-    drivers.dispose();
-    const actual = Object.fromEntries(report.checks.map((c) => [checkRef(c), c.verdict]));
-    t.same(actual, expected[preset], 'every Modbus check reaches its known verdict over RTU');
+    const { report, verdicts, evidenceJson } = await runChecks(profileFor(preset, pair.b), { checks: MODBUS_CHECKS, allowDisruptive: true, profileName: 'rtu.yaml' });
+    t.same(verdicts, expected[preset], 'every Modbus check reaches its known verdict over RTU');
 
     const read = report.checks.find((c) => c.id === 'modbus-unauthenticated-read');
     t.equal(read?.originalVerdict, 'fail', 'plain RTU cannot authenticate: the read fails before the waiver');
     t.match(read?.reason ?? '', /physical access control/, 'the verdict names the countermeasure RTU needs');
 
-    const cases = JSON.parse(readFileSync(join(out, 'evidence/modbus-malformed-frames/cases.json'), 'utf8')) as { case: string; answer: string }[];
+    const cases = evidenceJson<{ case: string; answer: string }[]>('modbus-malformed-frames', 'cases.json');
     const answer = (id: string) => cases.find((c) => c.case === id)?.answer;
     if (preset === 'weak') {
       t.equal(answer('rtu-bad-crc'), 'response', 'weak answers a frame with a bad CRC');

@@ -1,23 +1,19 @@
 // The service-inventory checks through the real runner, against the simulated device's management services
 // (simulators/mgmt: weak has a Telnet-like console on a port of its own, hardened has none) plus a silent
 // listener nobody declared. Also the sweep's own promises: its port set, its rate limit and its abort.
-import { mkdtempSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { startManagementServices } from '../simulators/mgmt/index.js';
-import { executeRun } from '../src/core/execute.js';
-import type { CheckResult } from '../src/core/result.js';
 import { loadKnowledgeBase } from '../src/knowledge/index.js';
-import { parseProfile } from '../src/profiles/load.js';
 import { profileSchema } from '../src/profiles/schema.js';
-import { createDrivers } from '../src/protocols/index.js';
 import { planSweepPorts } from '../src/protocols/network/port-set.js';
 import { probePort } from '../src/protocols/network/probe-port.js';
 import { sweepPorts } from '../src/protocols/network/sweep.js';
 import { freePort } from './helpers/free-port.js';
+import { runChecks } from './helpers/run-checks.js';
 
 t.setTimeout(60_000);
 
@@ -61,28 +57,7 @@ function profileFor(name: string, d: Device): string {
   });
 }
 
-async function run(name: string, d: Device): Promise<{ checks: Record<string, CheckResult>; out: string; ms: number }> {
-  const loaded = parseProfile(profileFor(name, d), `${name}.yaml`, {});
-  const out = join(mkdtempSync(join(tmpdir(), 'otconform-netinv-run-')), 'run');
-  const drivers = await createDrivers({ pkiDir: join(pkiDir, 'client'), connectTimeoutMs: 3000, profile: loaded.profile });
-  const t0 = Date.now();
-  try {
-    const { report } = await executeRun({
-      loaded,
-      outDir: out,
-      allowDisruptive: false,
-      only: CHECKS,
-      verbosity: 'quiet',
-      color: false,
-      drivers,
-      signal: new AbortController().signal,
-      print: () => undefined,
-    });
-    return { checks: Object.fromEntries(report.checks.map((c) => [c.id, c])), out, ms: Date.now() - t0 };
-  } finally {
-    drivers.dispose();
-  }
-}
+const run = (name: string, d: Device) => runChecks(profileFor(name, d), { checks: CHECKS, pkiDir: join(pkiDir, 'client'), profileName: `${name}.yaml` });
 
 interface SweepRow {
   port: number;
@@ -91,11 +66,14 @@ interface SweepRow {
   identifiedBy?: string;
   product?: string;
 }
-const sweepRows = (out: string, check: string) =>
-  (JSON.parse(readFileSync(join(out, `evidence/${check}/sweep.json`), 'utf8')) as { ports: SweepRow[]; achievedRate: number; durationMs: number });
+interface Sweep {
+  ports: SweepRow[];
+  achievedRate: number;
+  durationMs: number;
+}
 
 t.test('weak device: the undeclared plaintext console fails both checks', async (t) => {
-  const { checks, out, ms } = await run('weak', { ssh: weak.ssh.port, https: weak.https.port, network: { ports: [weak.ssh.port, weak.https.port, consolePort, strayPort, closedPort] } });
+  const { checks, ms, evidenceJson } = await run('weak', { ssh: weak.ssh.port, https: weak.https.port, network: { ports: [weak.ssh.port, weak.https.port, consolePort, strayPort, closedPort] } });
   const inventory = checks['network-port-inventory']!;
   const plaintext = checks['network-plaintext-management']!;
   t.equal(inventory.verdict, 'fail', inventory.reason);
@@ -107,7 +85,7 @@ t.test('weak device: the undeclared plaintext console fails both checks', async 
   t.ok(plaintext.findings.some((f) => f.grade === 'broken' && f.value === `Telnet on TCP ${consolePort}`));
   t.ok(plaintext.findings.some((f) => f.grade === 'unknown' && f.value === `TCP ${strayPort}`), 'the silent listener is unknown, not guessed');
 
-  const sweep = sweepRows(out, 'network-port-inventory');
+  const sweep = evidenceJson<Sweep>('network-port-inventory', 'sweep.json');
   const row = (p: number) => sweep.ports.find((r) => r.port === p);
   t.equal(row(closedPort)?.state, 'closed');
   t.equal(row(weak.ssh.port)?.product, 'dropbear_2012.55', 'the SSH ident names the software');
@@ -117,7 +95,7 @@ t.test('weak device: the undeclared plaintext console fails both checks', async 
 });
 
 t.test('hardened device: only declared, encrypted services; both checks pass', async (t) => {
-  const { checks, out, ms } = await run('hardened', { ssh: hardened.ssh.port, https: hardened.https.port, network: { ports: [hardened.ssh.port, hardened.https.port, closedPort] } });
+  const { checks, ms, evidenceJson } = await run('hardened', { ssh: hardened.ssh.port, https: hardened.https.port, network: { ports: [hardened.ssh.port, hardened.https.port, closedPort] } });
   const inventory = checks['network-port-inventory']!;
   const plaintext = checks['network-plaintext-management']!;
   t.equal(inventory.verdict, 'pass', inventory.reason);
@@ -125,7 +103,7 @@ t.test('hardened device: only declared, encrypted services; both checks pass', a
   t.equal(plaintext.verdict, 'pass', plaintext.reason);
   t.match(plaintext.reason, new RegExp(`SSH on TCP ${hardened.ssh.port}\\b`));
   t.match(plaintext.reason, new RegExp(`HTTPS on TCP ${hardened.https.port}\\b`));
-  const sweep = sweepRows(out, 'network-plaintext-management');
+  const sweep = evidenceJson<Sweep>('network-plaintext-management', 'sweep.json');
   t.equal(sweep.ports.find((r) => r.port === hardened.ssh.port)?.identifiedBy, 'banner', 'SSH is named by its ident, not its declaration');
   t.comment(`hardened run ${ms} ms; sweep ${sweep.durationMs} ms at ${sweep.achievedRate}/s`);
 });

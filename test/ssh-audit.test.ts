@@ -1,20 +1,17 @@
 // The SSH checks through the real runner against the device simulator's SSH service, both ways: every check
 // fails against the weak preset and passes against the hardened one. Also the raw KEXINIT reader against
 // hostile servers, and the login oracle's answers.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { startManagementServices } from '../simulators/mgmt/index.js';
-import { executeRun } from '../src/core/execute.js';
-import { checkRef } from '../src/core/result.js';
 import { createTranscript } from '../src/core/transcript.js';
-import { parseProfile } from '../src/profiles/load.js';
-import { createDrivers } from '../src/protocols/index.js';
 import { readServerHello, SshWireError } from '../src/protocols/ssh/kexinit.js';
 import { sshLoginOracle } from '../src/protocols/ssh/login-oracle.js';
 import { freePort } from './helpers/free-port.js';
+import { runChecks } from './helpers/run-checks.js';
 
 t.setTimeout(60_000);
 
@@ -54,28 +51,15 @@ for (const preset of ['weak', 'hardened'] as const) {
   t.test(`SSH checks against the ${preset} device`, async (t) => {
     const mgmt = await startManagementServices({ preset, pkiDir: join(pkiRoot, preset) });
     t.teardown(() => mgmt.stop());
-    const loaded = parseProfile(profileFor(preset, mgmt.ssh.port, passwords[preset]), `${preset}.yaml`, {});
-    const out = join(mkdtempSync(join(tmpdir(), 'otconform-ssh-')), 'run');
-    const drivers = await createDrivers({ pkiDir: mkdtempSync(join(tmpdir(), 'otconform-ssh-client-')), connectTimeoutMs: 3000, profile: loaded.profile });
-    const started = Date.now();
-    const { report } = await executeRun({
-      loaded,
-      outDir: out,
+    const { report, verdicts, ms, checks, evidenceText: evidence } = await runChecks(profileFor(preset, mgmt.ssh.port, passwords[preset]), {
+      checks: SSH_CHECKS,
       allowDisruptive: true,
-      only: SSH_CHECKS,
-      verbosity: 'quiet',
-      color: false,
-      drivers,
-      signal: new AbortController().signal,
-      print: () => undefined,
+      profileName: `${preset}.yaml`,
     });
-    drivers.dispose();
-    t.comment(`${preset}: ${Date.now() - started} ms; ${report.checks.map((c) => `${c.id} ${c.durationMs} ms`).join(', ')}`);
-    const actual = Object.fromEntries(report.checks.map((c) => [checkRef(c), c.verdict]));
-    t.same(actual, expected[preset], `every SSH check reaches its known verdict (${report.checks.map((c) => `${c.id}: ${c.reason}`).join(' | ')})`);
+    t.comment(`${preset}: ${ms} ms; ${report.checks.map((c) => `${c.id} ${c.durationMs} ms`).join(', ')}`);
+    t.same(verdicts, expected[preset], `every SSH check reaches its known verdict (${report.checks.map((c) => `${c.id}: ${c.reason}`).join(' | ')})`);
 
-    const check = (id: string) => report.checks.find((c) => c.id === id)!;
-    const evidence = (id: string, file: string) => readFileSync(join(out, 'evidence', id, file), 'utf8');
+    const check = (id: string) => checks[id]!;
     if (preset === 'weak') {
       t.match(check('ssh-algorithms').reason, /diffie-hellman-group1-sha1 is broken/, 'names the 1024-bit DH group');
       t.ok(check('ssh-algorithms').findings.some((f) => f.value === 'hmac-md5' && f.grade === 'broken'), 'grades hmac-md5 broken');

@@ -2,19 +2,16 @@
 // server (test/helpers/tls-servers.ts), the management simulator's HTTPS service in both presets, and the PLC
 // simulator's Modbus/TCP Security endpoint, which demands a client certificate. Every TLS check must fail on
 // the weak servers and pass on the hardened ones; a stricter SL must turn a pass into a fail.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import net from 'node:net';
 import t from 'tap';
 import { startManagementServices } from '../simulators/mgmt/index.js';
 import { startPlcSimulator } from '../simulators/modbus-plc/index.js';
-import { executeRun } from '../src/core/execute.js';
 import { loadKnowledgeBase } from '../src/knowledge/index.js';
-import { checkRef } from '../src/core/result.js';
 import type { SecurityLevel } from '../src/core/outcomes.js';
-import { parseProfile } from '../src/profiles/load.js';
-import { createDrivers } from '../src/protocols/index.js';
+import { runChecks } from './helpers/run-checks.js';
 import { startLegacySslServer, startReferenceTlsServer, type ReferenceTlsServer } from './helpers/tls-servers.js';
 
 t.setTimeout(90_000);
@@ -41,29 +38,16 @@ const tlsService = (name: string, s: ReferenceTlsServer, withCa: boolean) =>
   `  tls:\n    - { name: ${name}, host: 127.0.0.1, port: ${s.port}${withCa ? `, caFile: ${s.caFile}` : ''} }\n`;
 
 let runs = 0;
-async function run(yaml: string, sl?: SecurityLevel) {
-  const loaded = parseProfile(yaml, 'tls.yaml', {});
-  const out = join(scratch, `run-${++runs}`);
-  const drivers = await createDrivers({ pkiDir: join(scratch, 'pki'), connectTimeoutMs: loaded.profile.timeouts.connectMs, profile: loaded.profile });
-  const started = Date.now();
-  const { report } = await executeRun({
-    loaded,
-    outDir: out,
-    allowDisruptive: false,
-    only: TLS_CHECKS,
-    verbosity: 'quiet',
-    color: false,
-    drivers,
-    signal: new AbortController().signal,
-    print: () => undefined,
+/** The drivers wait as long as the profile says, like the CLI: the silent-server case sets a short connect timeout. */
+const run = (yaml: string, sl?: SecurityLevel) =>
+  runChecks(yaml, {
+    checks: TLS_CHECKS,
+    outDir: join(scratch, `run-${++runs}`),
+    pkiDir: join(scratch, 'pki'),
+    connectTimeoutMs: 'profile',
+    profileName: 'tls.yaml',
     ...(sl ? { targetSecurityLevel: sl } : {}),
   });
-  drivers.dispose();
-  const verdicts = Object.fromEntries(report.checks.map((c) => [checkRef(c), c.verdict]));
-  return { report, out, verdicts, ms: Date.now() - started };
-}
-
-const evidence = (out: string, check: string, file: string) => JSON.parse(readFileSync(join(out, 'evidence', check, file), 'utf8')) as unknown;
 
 t.test('the knowledge base grades groups, DHE primes and certificate chains', async (t) => {
   const kb = loadKnowledgeBase();
@@ -80,7 +64,7 @@ t.test('the knowledge base grades groups, DHE primes and certificate chains', as
 });
 
 t.test('the weak server fails every TLS check, naming the worst findings', async (t) => {
-  const { report, out, verdicts, ms } = await run(profileYaml(tlsService('weak', weak, false)));
+  const { report, evidenceJson, verdicts, ms } = await run(profileYaml(tlsService('weak', weak, false)));
   t.same(verdicts, Object.fromEntries(TLS_CHECKS.map((id) => [`${id} @ weak`, 'fail'])), 'all four checks fail');
   t.comment(`weak: four checks in ${ms} ms, ${weak.connections()} connections to the server`);
   const reason = (id: string) => report.checks.find((c) => c.id === id)?.reason ?? '';
@@ -92,7 +76,7 @@ t.test('the weak server fails every TLS check, naming the worst findings', async
   t.match(reason('tls-certificate'), /sha1/, 'names the SHA-1 signature');
   t.match(reason('tls-certificate'), /does not name 127\.0\.0\.1/, 'names the host mismatch');
 
-  const suites = evidence(out, 'tls-cipher-suites', 'suites.json') as { suites: { version: string; accepted: unknown[] }[] };
+  const suites = evidenceJson<{ suites: { version: string; accepted: unknown[] }[] }>('tls-cipher-suites', 'suites.json');
   t.same(
     suites.suites.map((s) => [s.version, s.accepted.length]),
     [['TLSv1', 16], ['TLSv1.1', 16], ['TLSv1.2', 56]],
@@ -103,11 +87,11 @@ t.test('the weak server fails every TLS check, naming the worst findings', async
 });
 
 t.test('the hardened server passes every TLS check', async (t) => {
-  const { report, out, verdicts, ms } = await run(profileYaml(tlsService('hardened', hardened, true)));
+  const { report, evidenceJson, verdicts, ms } = await run(profileYaml(tlsService('hardened', hardened, true)));
   t.same(verdicts, Object.fromEntries(TLS_CHECKS.map((id) => [`${id} @ hardened`, 'pass'])), 'all four checks pass');
   for (const c of report.checks) t.comment(`${c.id}: ${c.durationMs} ms, ${String(c.measurements.connections?.value)} connections — ${c.reason}`);
   t.comment(`hardened: four checks in ${ms} ms`);
-  const groups = evidence(out, 'tls-key-exchange-groups', 'groups.json') as { tls13: { name: string; supported: boolean }[] };
+  const groups = evidenceJson<{ tls13: { name: string; supported: boolean }[] }>('tls-key-exchange-groups', 'groups.json');
   t.same(
     groups.tls13.filter((g) => g.supported).map((g) => g.name).sort(),
     ['secp256r1', 'secp384r1', 'x25519'],
@@ -135,12 +119,12 @@ t.test('a certificate that does not chain to the profile\'s CA fails', async (t)
 t.test('SSL 2.0 and SSL 3.0, which node:tls cannot speak, are found with hand-built hellos', async (t) => {
   const legacy = await startLegacySslServer();
   t.teardown(() => legacy.stop());
-  const { report, out } = await run(profileYaml(`  tls:\n    - { name: legacy, host: 127.0.0.1, port: ${legacy.port} }\n`));
+  const { report, evidenceJson } = await run(profileYaml(`  tls:\n    - { name: legacy, host: 127.0.0.1, port: ${legacy.port} }\n`));
   const check = (id: string) => report.checks.find((c) => c.id === id);
   t.equal(check('tls-protocol-versions')?.verdict, 'fail');
   t.equal(check('tls-protocol-versions')?.measurements.offered?.value, 'SSLv2 SSLv3', 'SSL 2.0 and 3.0 are offered, nothing else');
   t.match(check('tls-protocol-versions')?.reason, /SSLv2 \(broken\).*SSLv3 \(broken\)/);
-  const suites = evidence(out, 'tls-cipher-suites', 'suites.json') as { suites: { version: string; accepted: { name: string }[] }[] };
+  const suites = evidenceJson<{ suites: { version: string; accepted: { name: string }[] }[] }>('tls-cipher-suites', 'suites.json');
   t.same(
     suites.suites.map((s) => [s.version, s.accepted.map((a) => a.name).sort()]),
     [['SSLv3', ['TLS_RSA_WITH_3DES_EDE_CBC_SHA', 'TLS_RSA_WITH_RC4_128_SHA']]],
@@ -148,7 +132,7 @@ t.test('SSL 2.0 and SSL 3.0, which node:tls cannot speak, are found with hand-bu
   );
   t.equal(check('tls-cipher-suites')?.verdict, 'fail');
   t.equal(check('tls-certificate')?.verdict, 'fail', check('tls-certificate')?.reason ?? '');
-  const cert = evidence(out, 'tls-certificate', 'certificate.json') as { handshake: { source: string; nodeTlsError: string } };
+  const cert = evidenceJson<{ handshake: { source: string; nodeTlsError: string } }>('tls-certificate', 'certificate.json');
   t.equal(cert.handshake.source, 'raw handshake', 'node:tls cannot connect, so the certificate is read from the SSL 3.0 handshake');
   t.equal(check('tls-certificate')?.verdict, 'fail');
   t.match(check('tls-certificate')?.reason, /RSA 1024/);
@@ -214,10 +198,10 @@ t.test('a Modbus/TCP Security endpoint that demands a client certificate scans f
         clientCertificate: { certificateFile: ${join(pkiDir, 'operator.cert.pem')}, privateKeyFile: ${join(pkiDir, 'operator.key.pem')} }
         caFile: ${join(pkiDir, 'ca.cert.pem')}
 `);
-  const { report, out } = await run(yaml);
+  const { report, evidenceJson } = await run(yaml);
   for (const c of report.checks) t.comment(`${c.id}: ${c.verdict} — ${c.reason}`);
   t.ok(report.checks.length === 4 && report.checks.every((c) => c.verdict === 'pass' || c.verdict === 'fail'), 'every check reaches a verdict');
-  const cert = evidence(out, 'tls-certificate', 'certificate.json') as { handshake: { source: string; clientCertificate: string; authorized: boolean } };
+  const cert = evidenceJson<{ handshake: { source: string; clientCertificate: string; authorized: boolean } }>('tls-certificate', 'certificate.json');
   t.same(
     { source: cert.handshake.source, clientCertificate: cert.handshake.clientCertificate, authorized: cert.handshake.authorized },
     { source: 'node:tls', clientCertificate: 'presented', authorized: true },

@@ -8,18 +8,15 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import t from 'tap';
 import { startManagementServices } from '../simulators/mgmt/index.js';
-import { executeRun } from '../src/core/execute.js';
-import { checkRef } from '../src/core/result.js';
 import { createTranscript } from '../src/core/transcript.js';
 import { loadKnowledgeBase } from '../src/knowledge/index.js';
-import { parseProfile } from '../src/profiles/load.js';
 import { normalisedAnswer } from '../src/protocols/http/answer.js';
 import { CookieJar } from '../src/protocols/http/cookie-jar.js';
 import { httpsLoginOracle } from '../src/protocols/http/login-oracle.js';
 import { analyseSessionIds } from '../src/protocols/http/session-id-analysis.js';
-import { createDrivers } from '../src/protocols/index.js';
 import { throwawayCertificate } from '../src/protocols/throwaway-certificate.js';
 import type { HttpsService } from '../src/profiles/schema.js';
+import { runChecks } from './helpers/run-checks.js';
 
 t.setTimeout(120_000);
 
@@ -69,29 +66,13 @@ for (const preset of ['weak', 'hardened'] as const) {
   t.test(`web checks, preset ${preset}`, async (t) => {
     const mgmt = await startManagementServices({ preset, pkiDir: mkdtempSync(join(tmpdir(), `otconform-web-pki-${preset}-`)) });
     t.teardown(() => mgmt.stop());
-    const loaded = parseProfile(profileFor(preset, mgmt.https.port), 'web.yaml', {});
-    const out = join(mkdtempSync(join(tmpdir(), 'otconform-web-')), 'run');
-    const drivers = await createDrivers({ pkiDir: mkdtempSync(join(tmpdir(), 'otconform-web-client-')), connectTimeoutMs: 3000, profile: loaded.profile });
-    const { report } = await executeRun({
-      loaded,
-      outDir: out,
-      allowDisruptive: true,
-      only: WEB_CHECKS,
-      verbosity: 'quiet',
-      color: false,
-      drivers,
-      signal: new AbortController().signal,
-      print: () => undefined,
-    });
-    drivers.dispose();
-    const actual = Object.fromEntries(report.checks.map((c) => [checkRef(c), c.verdict]));
-    t.same(actual, expected(preset === 'weak' ? 'fail' : 'pass'), `every web check ${preset === 'weak' ? 'fails' : 'passes'} on ${preset}`);
+    const { report, runDir: out, verdicts, checks, evidenceJson, evidenceFiles } = await runChecks(profileFor(preset, mgmt.https.port), { checks: WEB_CHECKS, allowDisruptive: true, profileName: 'web.yaml' });
+    t.same(verdicts, expected(preset === 'weak' ? 'fail' : 'pass'), `every web check ${preset === 'weak' ? 'fails' : 'passes'} on ${preset}`);
     for (const c of report.checks) {
       t.comment(`${c.id}: ${c.verdict} in ${c.durationMs} ms — ${c.reason}`);
       t.ok(c.reason.length > 0, `${c.id} gives a reason`);
     }
-    const byId = (id: string) => report.checks.find((c) => c.id === id)!;
-    const evidence = (check: string, file: string) => JSON.parse(readFileSync(join(out, 'evidence', check, file), 'utf8')) as unknown;
+    const byId = (id: string) => checks[id]!;
 
     if (preset === 'weak') {
       t.match(byId('https-session-id-entropy').reason, /sequential|timestamp/, 'the weak ids are caught by their pattern, not only by the estimate');
@@ -101,15 +82,13 @@ for (const preset of ['weak', 'hardened'] as const) {
     } else {
       t.equal(byId('https-session-limit').measurements.sessionsAccepted?.value, 3, 'hardened holds three sessions per user');
       t.match(byId('https-session-limit').reason, /accepted it once one session was logged out/, 'the limit is confirmed by freeing a session');
-      const ids = evidence('https-session-id-entropy', 'session-ids.json') as { analysis: { bitsUpperBound: number } };
+      const ids = evidenceJson<{ analysis: { bitsUpperBound: number } }>('https-session-id-entropy', 'session-ids.json');
       t.ok(ids.analysis.bitsUpperBound >= 128, 'hardened ids estimate at least 128 bits');
     }
     // The passwords never reach the evidence, the transcripts or the journal.
     const all = JSON.stringify(report) + readFileSync(join(out, 'otconform.log'), 'utf8');
     t.notOk(all.includes(PASSWORDS[preset].operator), 'no password in the report or log');
-    for (const c of report.checks) {
-      for (const e of c.evidence) t.notOk(readFileSync(join(out, e), 'utf8').includes(PASSWORDS[preset].operator), `no password in ${e}`);
-    }
+    for (const { path, text } of evidenceFiles()) t.notOk(text.includes(PASSWORDS[preset].operator), `no password in ${path}`);
   });
 
   t.test(`login oracle, preset ${preset}`, async (t) => {

@@ -7,7 +7,8 @@ export const knownGrade = z.enum(['broken', 'weak', 'acceptable', 'strong']);
 
 /** Every graded entry carries its grade, a one-sentence reason and a citation. */
 export const cited = { grade: knownGrade, reason: text, source: text };
-const citedRule = z.strictObject(cited);
+/** A rule that is nothing but a graded, cited verdict. */
+export const citedRule = z.strictObject(cited);
 
 const slRule = z.strictObject(cited);
 export const gradingSchema = z.strictObject({
@@ -25,7 +26,8 @@ export const modesSchema = z.strictObject({
   modes: z.array(z.strictObject({ name: text, aliases: z.array(text).default([]), ...cited })).min(1),
 });
 
-const sizeRules = z
+/** Graded key sizes, largest first, ending with a minBits: 0 catch-all (X.509 and SSH host keys share it). */
+export const sizeRules = z
   .array(z.strictObject({ minBits: z.number().int().nonnegative(), ...cited }))
   .min(1)
   // Rules are read top-down, so they must be in descending order and end with a catch-all.

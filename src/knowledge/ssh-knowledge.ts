@@ -2,7 +2,7 @@
 // 2.5.0's classification (the loader refuses an entry whose grade contradicts its recorded sshAudit level).
 import { z } from 'zod';
 import { finding, unknownFinding } from './findings.js';
-import { cited, text } from './schema.js';
+import { cited, citedRule, sizeRules, text } from './schema.js';
 import type { Finding, KnownGrade } from './types.js';
 
 /** What ssh-audit 2.5.0 says about a name: its worst level, or unknown when its database lacks the name. */
@@ -17,14 +17,6 @@ export const HOST_KEY_TYPES = ['rsa', 'dsa', 'ecdsa', 'ed25519', 'ed448', 'other
 export type HostKeyType = (typeof HOST_KEY_TYPES)[number];
 
 const algorithm = { name: text, ...cited, sshAudit };
-const citedRule = z.strictObject(cited);
-const sizeRules = z
-  .array(z.strictObject({ minBits: z.number().int().nonnegative(), ...cited }))
-  .min(1)
-  .refine((rules) => rules.every((r, i) => i === 0 || r.minBits < rules[i - 1]!.minBits), {
-    message: 'minBits must strictly decrease from one rule to the next',
-  })
-  .refine((rules) => rules[rules.length - 1]?.minBits === 0, { message: 'the last rule must have minBits: 0' });
 
 export const sshDataSchema = z.strictObject({
   protocolVersions: z.array(z.strictObject({ name: text, ...cited })).min(1),

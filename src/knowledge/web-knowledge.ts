@@ -164,6 +164,8 @@ export interface WebKnowledge {
 }
 
 const EXCERPT = 120;
+/** Error pages are small; a hostile page is only searched this far, so a slow pattern in the data cannot hang a check. */
+const MAX_ERROR_PAGE_CHARS = 64 * 1024;
 const shorten = (s: string) => (s.length > EXCERPT ? `${s.slice(0, EXCERPT - 1)}…` : s);
 
 export function buildWebKnowledge(data: WebData, version: string, problems: string[]): WebKnowledge {
@@ -273,8 +275,9 @@ export function buildWebKnowledge(data: WebData, version: string, problems: stri
 
     errorLeaks(body) {
       const out: ErrorLeak[] = [];
+      const searched = body.length > MAX_ERROR_PAGE_CHARS ? body.slice(0, MAX_ERROR_PAGE_CHARS) : body;
       for (const l of leaks) {
-        const m = l.re.exec(body);
+        const m = l.re.exec(searched);
         if (m) out.push({ name: l.name, excerpt: shorten(m[0]), finding: finding('web.errorPage', `${l.name}: ${shorten(m[0])}`, l) });
       }
       return out;

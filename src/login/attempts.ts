@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import type { Protocol } from '../core/outcomes.js';
 import type { CheckContext } from '../core/testcase.js';
 import type { Credential, Profile } from '../profiles/schema.js';
-import type { LoginAttemptResult, LoginOracle } from './oracle.js';
+import { withoutSecret, type LoginAttemptResult, type LoginOracle } from './oracle.js';
 
 /** The parts of a check's context the login engine uses; every protocol's context has them. */
 export type LoginContext = Pick<
@@ -78,10 +78,16 @@ export class LoginAttempts {
     await this.ctx.paceLogin();
     if (this.ctx.signal.aborted) throw this.ctx.signal.reason;
     const sentAt = this.now();
-    const result = await this.oracle.attempt(username, password, {
+    const answered = await this.oracle.attempt(username, password, {
       signal: this.ctx.signal,
       ...(sourceAddress ? { sourceAddress } : {}),
     });
+    // Answers and details go into reasons and attachments: a device that echoes the password must not put it there.
+    const result: LoginAttemptResult = {
+      ...answered,
+      answer: withoutSecret(answered.answer, password),
+      ...(answered.detail !== undefined ? { detail: withoutSecret(answered.detail, password) } : {}),
+    };
     const attempt: Attempt = { ...result, purpose, username, ...(sourceAddress ? { sourceAddress } : {}), sentAt, answeredAt: this.now() };
     this.records.push(attempt);
     return attempt;

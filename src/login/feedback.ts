@@ -99,10 +99,13 @@ async function feedbackOutcome(ctx: LoginContext, log: LoginAttempts, account: A
     return undefined;
   };
   const times = () => compareTimes(unknown.map((a) => a.elapsedMs), wrong.map((a) => a.elapsedMs));
-  // The device may echo the name it was given; that alone does not tell names apart.
+  // The device may echo the name it was given; that alone does not tell names apart. Both names are masked in
+  // both sets (the longer first), since the real name may also appear in the page's fixed text.
+  const names = [nobody, account.username].sort((a, b) => b.length - a.length);
+  const masked = (answer: string) => names.reduce((text, name) => text.split(name).join('<user>'), answer);
   const answers = () => ({
-    unknown: new Set(unknown.map((a) => a.answer.split(nobody).join('<user>'))),
-    wrong: new Set(wrong.map((a) => a.answer.split(account.username).join('<user>'))),
+    unknown: new Set(unknown.map((a) => masked(a.answer))),
+    wrong: new Set(wrong.map((a) => masked(a.answer))),
   });
 
   const stopped = await ctx.step(`${samples} unknown-user and ${samples} wrong-password logins, interleaved`, () => sample(samples));

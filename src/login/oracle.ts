@@ -34,3 +34,11 @@ export interface LoginOracle {
   /** Ends whatever the oracle keeps open between attempts (e.g. a reused channel); the login checks call it when done. */
   close?(): Promise<void>;
 }
+
+/** Shorter passwords are not redacted: replacing every "1" or "ab" would garble answers and hide nothing. */
+const MIN_REDACTED_LENGTH = 3;
+
+/** The text with every occurrence of the password replaced, for devices that echo what they were sent. */
+export function withoutSecret(text: string, password: string): string {
+  return password.length >= MIN_REDACTED_LENGTH ? text.split(password).join('<password>') : text;
+}

@@ -2,6 +2,7 @@
 // answer when that fails, and ending every session they opened.
 import { verdict, type CheckContext, type CheckOutcome, type PlanContext } from '../../src/core/testcase.js';
 import type { Credential, Profile } from '../../src/profiles/schema.js';
+import { HttpTransportError } from '../../src/protocols/http/client.js';
 import type { WebLoginResult, WebSession } from '../../src/protocols/http/web-session.js';
 
 /** Least privilege first: the session checks need any account, and the weakest one disturbs least. */
@@ -41,8 +42,29 @@ export async function login(ctx: Ctx, credential: Credential, name = `log in as 
   return ctx.step(name, () => ctx.client.login(credential.username, credential.password, { signal: ctx.signal }));
 }
 
-/** The session, or the inconclusive outcome that explains why there is none. */
+/**
+ * Undefined when the protected page refuses a request without a session, else the inconclusive outcome: a page
+ * anyone may open cannot tell a live session from a dead one, so every "the session still works" would be false.
+ */
+export async function protectedPageNeedsSession(ctx: Ctx): Promise<CheckOutcome | undefined> {
+  const path = ctx.service.protectedPath;
+  let status: number;
+  try {
+    status = (await ctx.step(`${path} without a session`, () => ctx.client.request({ path, note: 'without a session' }))).status;
+  } catch (err) {
+    if (err instanceof HttpTransportError) return verdict.inconclusive(`The protected page ${path} did not answer: ${err.message}.`);
+    throw err;
+  }
+  if (status >= 200 && status < 300) {
+    return verdict.inconclusive(`The protected page ${path} opens without a session (${status}), so it cannot show whether a session works; set protectedPath to a page that needs a login.`);
+  }
+  return undefined;
+}
+
+/** The session, or the inconclusive outcome that explains why there is none (or why the protected page cannot judge it). */
 export async function loginOrExplain(ctx: Ctx, credential: Credential, name?: string): Promise<WebSession | CheckOutcome> {
+  const open = await protectedPageNeedsSession(ctx);
+  if (open) return open;
   const r = await login(ctx, credential, name);
   if (r.outcome === 'accepted' && r.session) return r.session;
   if (r.outcome === 'error') return verdict.inconclusive(`Logging in as ${credential.username} got no answer (${r.why ?? r.answer}).`);

@@ -33,12 +33,19 @@ export default defineTestCase({
       }
     };
     const entry = ctx.service.login.form?.path ?? ctx.service.login.basic?.path ?? ctx.service.protectedPath;
+    let first: HttpAnswer;
     try {
-      judge(entry, await ctx.step(`headers of ${entry}`, () => ctx.client.request({ path: entry, note: 'headers' })), false);
+      first = await ctx.step(`headers of ${entry}`, () => ctx.client.request({ path: entry, note: 'headers' }));
     } catch (err) {
       if (err instanceof HttpTransportError) return verdict.inconclusive(`${entry} did not answer: ${err.message}.`);
       throw err;
     }
+    // An error page often comes from another layer (a proxy, a fallback handler) with other headers than the UI.
+    if (first.status >= 400 && first.status !== 401) {
+      ctx.attach('headers.json', [{ page: entry, status: first.status, authenticated: false, headers: first.headers }]);
+      return verdict.inconclusive(`${entry} answered ${first.status}, an error page, so the headers of the web UI itself cannot be judged (check the login paths in the profile).`);
+    }
+    judge(entry, first, false);
     const credential = ctx.credentialFor(SESSION_ROLES);
     let sessionNote = '';
     if (credential && ctx.service.login.form) {
@@ -50,7 +57,8 @@ export default defineTestCase({
           const page = await ctx.step(`headers of ${ctx.service.protectedPath} with a session`, () =>
             ctx.client.request({ path: ctx.service.protectedPath, jar: s.jar, note: 'headers with session' }),
           );
-          judge(`${ctx.service.protectedPath} (logged in)`, page, true);
+          if (page.status >= 200 && page.status < 300) judge(`${ctx.service.protectedPath} (logged in)`, page, true);
+          else sessionNote = ` The protected page answered ${page.status} with a session, so caching of authenticated pages was not judged.`;
         } catch (err) {
           if (!(err instanceof HttpTransportError)) throw err;
           sessionNote = ` The protected page did not answer with a session (${err.message}), so caching of authenticated pages was not judged.`;

@@ -45,8 +45,12 @@ export default defineTestCase({
         probe = r.session;
         planted = true;
       }
-      const before = probe.preLoginId!;
+      const before = probe.preLoginId;
       const after = probe.id;
+      if (before === undefined) {
+        // The session was carried by another cookie than the one planted or issued before login.
+        return verdict.inconclusive(`The session after login is carried by ${probe.cookieName}, not by the cookie held before login, so rotation cannot be judged.`);
+      }
       ctx.attach('rotation.json', {
         cookie: probe.cookieName,
         beforeLogin: `#${fingerprint(before)}`,

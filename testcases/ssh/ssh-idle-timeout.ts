@@ -26,7 +26,7 @@ export default defineTestCase({
     const opened = await ctx.step(`log in as ${account.username} and open a shell`, () => ctx.client.openSession(account.username, account.password));
     if (!opened.opened) {
       return verdict.inconclusive(
-        `The session could not be opened (${opened.shellRefused ?? opened.attempt.detail ?? opened.attempt.answer}), so idle handling cannot be observed.`,
+        `The session could not be opened (${opened.shellRefused ?? opened.shellFailed ?? opened.attempt.detail ?? opened.attempt.answer}), so idle handling cannot be observed.`,
       );
     }
     const { session } = opened;

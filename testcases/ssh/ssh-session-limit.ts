@@ -32,12 +32,13 @@ export default defineTestCase({
           log.push({ session: n, result: `open (${alive()} alive)` });
           continue;
         }
-        const why = r.shellRefused ?? `${r.attempt.answer}${r.attempt.detail ? ` (${r.attempt.detail})` : ''}`;
+        const why = r.shellRefused ?? r.shellFailed ?? `${r.attempt.answer}${r.attempt.detail ? ` (${r.attempt.detail})` : ''}`;
         log.push({ session: n, result: `refused: ${why}` });
         ctx.attach('sessions.json', log);
         ctx.measure('concurrent sessions accepted', alive(), 'sessions');
         if (open.length === 0) return verdict.inconclusive(`Not even one session of ${account.username} could be opened: ${why}.`);
-        if (!r.shellRefused && r.attempt.outcome !== 'refused') {
+        // A refused login or shell is a limit; a shell that timed out, or a login without an answer, is not.
+        if (r.shellFailed || (!r.shellRefused && r.attempt.outcome !== 'refused')) {
           return verdict.inconclusive(`Session ${n} failed without a refusal (${why}), so a session limit cannot be told from a fault.`);
         }
         if (alive() < open.length) {

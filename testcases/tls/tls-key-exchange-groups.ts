@@ -41,6 +41,7 @@ export default defineTestCase({
       if (p.primeBits === undefined) findings.push(undecided('TLS DHE prime', p.name, `The ServerKeyExchange of ${p.name} could not be read (${p.answer}).`));
       else findings.push(ctx.kb.tlsDhePrime(p.primeBits));
     }
+    for (const why of g.undecided) findings.push(undecided('TLS key exchange group', why, `The group scan is incomplete: ${why}.`));
     const graded = distinct(findings);
     if (g.tls13) ctx.measure('TLS 1.3 groups', supported13.map((r) => r.name).join(' ') || 'none');
     if (g.ecdhe) ctx.measure(`${g.ecdhe.version} ECDHE curves`, supported12.map((r) => r.name).join(' ') || 'none');

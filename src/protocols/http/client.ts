@@ -61,6 +61,14 @@ export class HttpTransportError extends Error {
   }
 }
 
+/** The device answered with a server error (5xx) where the caller needs a yes or no, e.g. "does this session work". */
+export class HttpServerError extends HttpTransportError {
+  constructor(readonly status: number, what: string) {
+    super(`${what} answered ${status}, a server error, which is neither a yes nor a no`, 'server-error');
+    this.name = 'HttpServerError';
+  }
+}
+
 /** A short, stable fingerprint of a cookie value, so transcripts can show "same id" / "new id" without the id. */
 export function fingerprint(value: string): string {
   return createHash('sha256').update(value).digest('hex').slice(0, 10);
@@ -129,7 +137,7 @@ export class HttpsClient {
       this.transcript.record(event, {
         status: res.statusCode,
         ms: elapsedMs,
-        ...(flat.location ? { location: flat.location } : {}),
+        ...(flat.location ? { location: describeLocation(flat.location) } : {}),
         ...(setCookieLines.length > 0 ? { setCookies: setCookieLines.map(describeSetCookie) } : {}),
         ...(cookie ? { sentCookies: describeCookieHeader(cookie) } : {}),
         ...(r.localAddress ? { localAddress: r.localAddress } : {}),
@@ -193,6 +201,11 @@ function describeSetCookie(line: string): string {
   const name = eq < 0 ? pair.trim() : pair.slice(0, eq).trim();
   const value = eq < 0 ? '' : pair.slice(eq + 1).trim();
   return [`${name}=${value ? `#${fingerprint(value)}` : ''}`, ...rest.map((a) => a.trim())].join('; ');
+}
+
+/** A redirect target with every parameter value fingerprinted: URL rewriting puts session ids there (";jsessionid=…", "?sid=…"). */
+function describeLocation(location: string): string {
+  return location.replace(/([;?&][^=;?&#]*=)([^;?&#]*)/g, (_, key: string, value: string) => `${key}#${fingerprint(value)}`);
 }
 
 function describeCookieHeader(header: string): string {

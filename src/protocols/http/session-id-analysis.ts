@@ -2,6 +2,7 @@
 // the character positions that varied and the alphabet they used, as if every varying position were uniformly
 // random; a generator that is less random than that (a counter, a clock, a weak PRNG) has less. Patterns that
 // make ids predictable whatever the estimate (increasing ids, embedded timestamps, repeats) are detected apart.
+import { fingerprint } from './client.js';
 
 /** Standard id alphabets, smallest first; the estimate uses the smallest one that covers every varying character. */
 const ALPHABETS: ReadonlyArray<{ name: string; chars: string }> = [
@@ -40,6 +41,16 @@ export interface SessionIdAnalysis {
   repeated?: string;
 }
 
+/**
+ * A session id as evidence may show it: its ends (an eighth of it at each end, so a long random id keeps three
+ * quarters hidden and a short one shows almost nothing), its length and a fingerprint. Ids are bearer secrets,
+ * and a weak device keeps them valid after logout; the analysis itself works on the full ids.
+ */
+export function maskId(id: string): string {
+  const shown = Math.floor(id.length / 8);
+  return `${id.slice(0, shown)}…${shown > 0 ? id.slice(-shown) : ''} (${id.length} chars, #${fingerprint(id)})`;
+}
+
 export function analyseSessionIds(samples: readonly SessionIdSample[], timestampWindowSeconds: number): SessionIdAnalysis {
   const ids = samples.map((s) => s.id);
   const lengths = ids.map((id) => id.length);
@@ -68,7 +79,7 @@ export function analyseSessionIds(samples: readonly SessionIdSample[], timestamp
   const repeated = ids.find((id, i) => ids.indexOf(id) !== i);
   if (repeated !== undefined) analysis.repeated = `an id was issued ${ids.filter((id) => id === repeated).length} times`;
   const seq = monotonic(ids, alphabet.chars);
-  if (seq) analysis.sequential = `all ${ids.length} ids ${seq} in the order they were issued (first ${ids[0]}, last ${ids[ids.length - 1]})`;
+  if (seq) analysis.sequential = `all ${ids.length} ids ${seq} in the order they were issued (first ${maskId(ids[0]!)}, last ${maskId(ids[ids.length - 1]!)})`;
   const stamped = samples.map((s) => embeddedTime(s.id, s.at, timestampWindowSeconds)).filter((t): t is string => t !== undefined);
   if (stamped.length >= Math.ceil(samples.length / 2)) analysis.timestamp = `${stamped.length} of ${samples.length} ids contain the time they were issued, e.g. ${stamped[0]}`;
   return analysis;

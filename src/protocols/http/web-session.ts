@@ -2,7 +2,7 @@
 // behaviour: the protected page answers 2xx with the session, whatever status the login POST itself returned.
 import type { HttpsService } from '../../profiles/schema.js';
 import { normalisedAnswer } from './answer.js';
-import { HttpTransportError, type HttpAnswer, type HttpsClient } from './client.js';
+import { HttpServerError, HttpTransportError, type HttpAnswer, type HttpsClient } from './client.js';
 import { CookieJar, type Cookie } from './cookie-jar.js';
 
 /** Cookie names that usually carry a session, for telling the session cookie from others (language, theme). */
@@ -45,11 +45,14 @@ export interface AttemptOptions {
 }
 
 const isOk = (status: number) => status >= 200 && status < 300;
+/** A server error says the device failed, not that it refused the credentials or the session. */
+const isServerError = (status: number) => status >= 500;
 
 /** Hidden inputs of the login form (e.g. a CSRF token), which a browser would post back with the credentials. */
 export function hiddenFields(html: string, exclude: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [tag] of html.matchAll(/<input\b[^>]*>/gi)) {
+  // `|$`: an unclosed tag ends the page, which keeps the scan linear on a hostile page of unclosed '<input'.
+  for (const [tag] of html.matchAll(/<input\b[^>]*(?:>|$)/gi)) {
     if (!/\btype\s*=\s*["']?hidden\b/i.test(tag)) continue;
     const name = /\bname\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/i.exec(tag);
     const value = /\bvalue\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/i.exec(tag);
@@ -104,7 +107,7 @@ export class WebUi {
     } catch (err) {
       return transportFailure(err, 0);
     }
-    const answer = normalisedAnswer(post.status, post.text, post.headers.location, post.headers['content-type']);
+    const answer = normalisedAnswer(post.status, post.text, post.headers.location, post.headers['content-type'], [password]);
     let check: HttpAnswer;
     try {
       check = await this.http.request({ path: this.service.protectedPath, jar, note: 'protected page after login', ...at });
@@ -112,7 +115,12 @@ export class WebUi {
       return { ...transportFailure(err, post.elapsedMs), answer, response: post };
     }
     const base = { answer, elapsedMs: post.elapsedMs, response: post, protectedStatus: check.status };
-    if (!isOk(check.status)) return { outcome: 'refused', ...base };
+    if (!isOk(check.status)) {
+      if (isServerError(check.status) || isServerError(post.status)) {
+        return { outcome: 'error', ...base, why: `server error (login answered ${post.status}, the protected page ${check.status})` };
+      }
+      return { outcome: 'refused', ...base };
+    }
     const cookie = sessionCookie(jar, post.setCookies);
     const session: WebSession = {
       username,
@@ -141,13 +149,25 @@ export class WebUi {
     } catch (err) {
       return transportFailure(err, 0);
     }
-    const answer = normalisedAnswer(res.status, res.text, res.headers.location, res.headers['content-type']);
-    return { outcome: isOk(res.status) ? 'accepted' : 'refused', answer, elapsedMs: res.elapsedMs, response: res, protectedStatus: res.status };
+    const answer = normalisedAnswer(res.status, res.text, res.headers.location, res.headers['content-type'], [password]);
+    const outcome = isOk(res.status) ? 'accepted' : isServerError(res.status) ? 'error' : 'refused';
+    return {
+      outcome,
+      answer,
+      elapsedMs: res.elapsedMs,
+      response: res,
+      protectedStatus: res.status,
+      ...(outcome === 'error' ? { why: `server error (${res.status})` } : {}),
+    };
   }
 
-  /** Whether a session still opens the protected page: true on 2xx, false on any other answer. Throws HttpTransportError. */
+  /**
+   * Whether a session still opens the protected page: true on 2xx, false on any other answer but a server error.
+   * Throws HttpTransportError without an answer, and HttpServerError (one) on 5xx: a failing device has not refused the session.
+   */
   async works(session: WebSession, note = 'protected page'): Promise<{ works: boolean; status: number; answer: HttpAnswer }> {
     const answer = await this.http.request({ path: this.service.protectedPath, jar: session.jar, note });
+    if (isServerError(answer.status)) throw new HttpServerError(answer.status, this.service.protectedPath);
     return { works: isOk(answer.status), status: answer.status, answer };
   }
 

@@ -17,11 +17,20 @@ export interface FixtureOptions {
 
 export type SessionAttempt =
   | { opened: true; attempt: AuthAttempt; session: SshSession }
-  | { opened: false; attempt: AuthAttempt; /** Set when the login was accepted but the shell was not. */ shellRefused?: string };
+  | {
+      opened: false;
+      attempt: AuthAttempt;
+      /** Set when the login was accepted and the device refused the shell. */
+      shellRefused?: string;
+      /** Set when the login was accepted but the shell neither opened nor was refused (timeout, local fault). */
+      shellFailed?: string;
+    };
 
 export class SshFixture {
   private helloRead: Promise<ServerHello> | undefined;
   private readonly sessions = new Set<SshSession>();
+  /** Set by close(): a session that opens later (a check still running after its timeout) is closed at once. */
+  private closed = false;
 
   constructor(
     readonly service: SshService,
@@ -81,12 +90,20 @@ export class SshFixture {
       this.transcript.record(`session login ${attempt.outcome}`, { username, answer: attempt.answer, ...(attempt.detail ? { detail: attempt.detail } : {}) });
       return { opened: false, attempt };
     }
-    const shell = await openShell(attempt.client, username, this.service.timeoutMs);
+    const shell = await openShell(attempt.client, username, this.service.timeoutMs, this.options.signal);
     if ('refused' in shell) {
       this.transcript.record('session shell refused', { username, why: shell.refused });
       return { opened: false, attempt, shellRefused: shell.refused };
     }
+    if ('failed' in shell) {
+      this.transcript.record('session shell failed', { username, why: shell.failed });
+      return { opened: false, attempt, shellFailed: shell.failed };
+    }
     const { session } = shell;
+    if (this.closed) {
+      await session.close();
+      throw new Error('the SSH client was closed while the session opened');
+    }
     this.sessions.add(session);
     void session.ended.then((end) => {
       this.sessions.delete(session);
@@ -102,6 +119,7 @@ export class SshFixture {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     await Promise.allSettled([...this.sessions].map((s) => s.close()));
   }
 }

@@ -1,7 +1,7 @@
 // The SSH login oracle: one password login per fresh connection, answered as accepted, refused or error.
 // The lockout, authenticator-feedback and default-credential checks compare these answers and timings.
 import type { Transcript } from '../../core/transcript.js';
-import type { LoginOracle } from '../../login/oracle.js';
+import { withoutSecret, type LoginOracle } from '../../login/oracle.js';
 import type { SshService } from '../../profiles/schema.js';
 import { authenticate } from './auth-attempt.js';
 
@@ -15,10 +15,12 @@ export function sshLoginOracle(service: SshService, transcript: Transcript, opti
     label: `ssh://${service.host}:${service.port}`,
     async attempt(username, password, attemptOptions = {}) {
       const signals = [options.signal, attemptOptions.signal].filter((s): s is AbortSignal => s !== undefined);
-      const r = await authenticate(service, username, { type: 'password', password }, {
+      const raw = await authenticate(service, username, { type: 'password', password }, {
         signals,
         ...(attemptOptions.sourceAddress ? { localAddress: attemptOptions.sourceAddress } : {}),
       });
+      // A device's DISCONNECT text could echo what it was sent.
+      const r = { ...raw, answer: withoutSecret(raw.answer, password), ...(raw.detail ? { detail: withoutSecret(raw.detail, password) } : {}) };
       // Never the password: the transcript is evidence.
       transcript.record(`password login ${r.outcome}`, {
         username,

@@ -23,31 +23,45 @@ export interface SshSession {
 
 const MAX_OUTPUT = 200;
 
-/** Opens a shell on an authenticated connection; on refusal the connection is closed and the reason returned. */
-export function openShell(client: Ssh2Client, username: string, timeoutMs: number): Promise<{ session: SshSession } | { refused: string }> {
-  return new Promise((resolve) => {
+/**
+ * Why no shell opened. `refused`: the device said no (it rejected the request or hung up); `failed`: no answer
+ * in time or a local fault, which says nothing about the device's limits.
+ */
+export type ShellFailure = { refused: string } | { failed: string };
+
+/**
+ * Opens a shell on an authenticated connection; otherwise the connection is closed and the reason returned.
+ * Rejects (after closing the connection) when the signal aborts.
+ */
+export function openShell(client: Ssh2Client, username: string, timeoutMs: number, signal?: AbortSignal): Promise<{ session: SshSession } | ShellFailure> {
+  return new Promise((resolve, reject) => {
     let settled = false;
-    const timer = setTimeout(() => settle({ refused: `no shell within ${timeoutMs} ms` }), timeoutMs);
-    const settle = (r: { session: SshSession } | { refused: string }) => {
+    const timer = setTimeout(() => settle({ failed: `no shell within ${timeoutMs} ms` }), timeoutMs);
+    const settle = (r: { session: SshSession } | ShellFailure | Error) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       client.removeListener('close', onEarlyClose);
-      if ('refused' in r) {
+      signal?.removeEventListener('abort', onAbort);
+      if (!('session' in r)) {
         client.end();
         setImmediate(() => client.destroy());
       }
-      resolve(r);
+      if (r instanceof Error) reject(r);
+      else resolve(r);
     };
     const onEarlyClose = () => settle({ refused: 'the device closed the connection before the shell opened' });
+    const onAbort = () => settle(new Error('aborted while opening the SSH shell'));
     client.on('close', onEarlyClose);
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
     try {
       client.shell((err, channel) => {
         if (err) return settle({ refused: `the shell was refused: ${firstLine(err)}` });
         settle({ session: watch(client, channel, username) });
       });
     } catch (err) {
-      settle({ refused: `the shell could not be requested: ${firstLine(err)}` });
+      settle({ failed: `the shell could not be requested: ${firstLine(err)}` });
     }
   });
 }

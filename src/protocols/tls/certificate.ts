@@ -26,11 +26,16 @@ export class CertificateFetchError extends Error {
   override name = 'CertificateFetchError';
 }
 
+/** A file the profile names cannot be read: a setup fault, not something another handshake could work around. */
+export class CertificateFileError extends CertificateFetchError {
+  override name = 'CertificateFileError';
+}
+
 function readFile(file: string, what: string): Buffer {
   try {
     return readFileSync(expandHome(file));
   } catch (err) {
-    throw new CertificateFetchError(`cannot read the ${what} ${file}: ${(err as Error).message}`);
+    throw new CertificateFileError(`cannot read the ${what} ${file}: ${(err as Error).message}`);
   }
 }
 

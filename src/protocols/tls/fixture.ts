@@ -8,7 +8,7 @@ import tls from 'node:tls';
 import type { Transcript } from '../../core/transcript.js';
 import type { TlsTarget } from '../../profiles/services.js';
 import { expandHome } from '../modbus/tls-setup.js';
-import { CertificateFetchError, fetchCertificate, type FetchedCertificate } from './certificate.js';
+import { CertificateFetchError, CertificateFileError, fetchCertificate, type FetchedCertificate } from './certificate.js';
 import {
   TlsScanner,
   type DhePrime,
@@ -67,6 +67,8 @@ export interface GroupScan {
   ecdhe?: { version: TlsVersionName; groups: NamedGroupResult[] };
   /** DHE primes per accepted DHE suite at the highest version below 1.3; absent when none offers DHE. */
   dhe?: { version: TlsVersionName; primes: (DhePrime & { name: string })[] };
+  /** What the server's behaviour left open (timeouts), each a sentence: groups may exist that were not probed. */
+  undecided: string[];
 }
 
 export interface CertificateScan extends Omit<FetchedCertificate, 'chain'> {
@@ -156,7 +158,10 @@ export class TlsAuditFixture {
       const offered = (name: TlsVersionName) => versions.find((v) => v.version === name)?.offered === true;
       const groupName = new Map(offer.groups.map((g) => [g.code, g.name]));
       const named = (r: GroupResult): NamedGroupResult => ({ ...r, name: groupName.get(r.code) ?? `0x${r.code.toString(16).padStart(4, '0')}` });
-      const scan: GroupScan = { versions };
+      const scan: GroupScan = { versions, undecided: [] };
+      for (const v of versions.filter((x) => x.offered === undefined && x.version !== 'SSLv2')) {
+        scan.undecided.push(`whether ${v.version} is offered could not be told (${v.answer}), so its groups were not probed`);
+      }
       if (offered('TLSv1.3')) {
         const results = await this.scanner.groups13(offer.groups, tls13Codes(offer));
         scan.tls13 = results.map(named);
@@ -168,6 +173,9 @@ export class TlsAuditFixture {
         const curves = offer.groups.filter((g) => g.kind === 'ec');
         // One hello with every curve first: a server without ECDHE at this version needs no curve-by-curve probe.
         const any = await this.scanner.suites(ecdheVersion, ecdheSuites.map((s) => s.code), curves.map((g) => g.code), { stopAfterFirst: true });
+        if (any.accepted.length === 0 && !any.complete) {
+          scan.undecided.push(`whether ${ecdheVersion} offers ECDHE could not be told (${any.notes.join('; ')})`);
+        }
         if (any.accepted.length > 0) {
           scan.ecdhe = { version: ecdheVersion, groups: (await this.scanner.curves12(ecdheVersion, curves, ecdheSuites)).map(named) };
         }
@@ -176,6 +184,7 @@ export class TlsAuditFixture {
         const dheCandidates = offer.suites.filter((s) => s.kex === 'dhe' && !isTls13Suite(s.code));
         const names = new Map(dheCandidates.map((s) => [s.code, s.name]));
         const accepted = await this.scanner.suites(legacy as Exclude<TlsVersionName, 'SSLv2' | 'TLSv1.3'>, dheCandidates.map((s) => s.code), groupCodes(offer));
+        if (!accepted.complete) scan.undecided.push(`the ${legacy} DHE suites were not all found (${accepted.notes.join('; ')}), so primes may be missing`);
         if (accepted.accepted.length > 0) {
           const primes = await this.scanner.dhePrimes(legacy as 'TLSv1.2', accepted.accepted, groupCodes(offer));
           scan.dhe = { version: legacy, primes: primes.map((p) => ({ ...p, name: names.get(p.suite) ?? suiteCodeText(p.suite) })) };
@@ -194,7 +203,7 @@ export class TlsAuditFixture {
         this.transcript.record('certificate via node:tls', { protocol: fetched.protocol, cipher: fetched.cipher, certificates: fetched.chain.length, authorized: fetched.authorized });
         return { ...fetched, source: 'node:tls' as const };
       } catch (err) {
-        if (!(err instanceof CertificateFetchError) || this.options.signal.aborted) throw err;
+        if (!(err instanceof CertificateFetchError) || err instanceof CertificateFileError || this.options.signal.aborted) throw err;
         this.transcript.record('certificate via node:tls failed', { error: err.message });
         // Below TLS 1.3 the Certificate message travels in the clear: read it from a raw handshake.
         const versions = await this.versions(offer);

@@ -10,11 +10,13 @@ import {
   buildSsl2ClientHello,
   parseServerKeyExchange,
   suiteCodeText,
+  TlsWireError,
   VERSION_CODES,
   versionName,
   X25519,
   x25519PublicKey,
   type ClientHelloSpec,
+  type KeyExchange,
   type RecordVersion,
   type ServerHello,
   type TlsVersionName,
@@ -102,6 +104,16 @@ export interface DhePrime {
 /** The service cannot be scanned at all: nothing listens, or it is not TLS. */
 export class TlsScanError extends Error {
   override name = 'TlsScanError';
+}
+
+/** A malformed ServerKeyExchange leaves its group or prime unread (graded unknown), rather than ending the scan. */
+function readKeyExchange(body: Buffer, kind: 'ecdhe' | 'dhe'): KeyExchange {
+  try {
+    return parseServerKeyExchange(body, kind);
+  } catch (err) {
+    if (err instanceof TlsWireError) return { kind: 'unparsed', bytes: body.length };
+    throw err;
+  }
 }
 
 const chunks = <T>(list: readonly T[], size: number): T[][] => {
@@ -275,7 +287,7 @@ export class TlsScanner {
         out.push({ code: g.code, supported: a.kind === 'timeout' || (sh && !ske) ? undefined : false, answer: this.summary(a) });
         continue;
       }
-      const kx = parseServerKeyExchange(ske, 'ecdhe');
+      const kx = readKeyExchange(ske, 'ecdhe');
       const used = kx.kind === 'ecdhe' ? kx.group : undefined;
       out.push({
         code: g.code,
@@ -293,7 +305,7 @@ export class TlsScanner {
     for (const suite of dheSuites) {
       const a = await this.send(`${version} DHE prime`, `${version}, ${suiteCodeText(suite)} only`, this.hello(version, [suite], groups), 'key-exchange');
       const ske = a.kind === 'hello' ? a.flight.serverKeyExchange : undefined;
-      const kx = ske ? parseServerKeyExchange(ske, 'dhe') : undefined;
+      const kx = ske ? readKeyExchange(ske, 'dhe') : undefined;
       out.push({ suite, ...(kx?.kind === 'dhe' ? { primeBits: kx.primeBits } : {}), answer: this.summary(a) });
     }
     return out;

@@ -216,6 +216,9 @@ export interface ServerFlight {
   ssl2?: { cipherKinds: number[] };
 }
 
+/** Largest handshake message read: a long certificate chain fits, a hostile 16 MB claim does not. */
+const MAX_HANDSHAKE = 256 * 1024;
+
 export class TlsWireError extends Error {
   override name = 'TlsWireError';
 }
@@ -229,6 +232,8 @@ export class FlightReader {
   private buffer = Buffer.alloc(0);
   private handshake = Buffer.alloc(0);
   private first = true;
+  /** Set once the first bytes look like an SSL 2.0 SERVER-HELLO: later chunks complete that record. */
+  private ssl2 = false;
 
   constructor(private readonly until: 'server-hello' | 'certificate' | 'key-exchange') {}
 
@@ -237,8 +242,9 @@ export class FlightReader {
     if (this.first && this.buffer.length >= 3) {
       this.first = false;
       // SSL 2.0 record: two-byte header with the top bit set, then SERVER-HELLO (4).
-      if ((this.buffer[0]! & 0x80) !== 0 && this.buffer[2] === 4) return this.readSsl2();
+      this.ssl2 = (this.buffer[0]! & 0x80) !== 0 && this.buffer[2] === 4;
     }
+    if (this.ssl2) return this.readSsl2();
     while (this.buffer.length >= 5) {
       const type = this.buffer[0]!;
       const major = this.buffer[1]!;
@@ -285,6 +291,7 @@ export class FlightReader {
     while (this.handshake.length >= 4) {
       const type = this.handshake[0]!;
       const length = this.handshake.readUIntBE(1, 3);
+      if (length > MAX_HANDSHAKE) throw new TlsWireError(`a handshake message of ${length} bytes exceeds the ${MAX_HANDSHAKE}-byte limit`);
       if (this.handshake.length < 4 + length) return false;
       const body = this.handshake.subarray(4, 4 + length);
       this.handshake = this.handshake.subarray(4 + length);
