@@ -26,7 +26,7 @@ async function auditRows(): Promise<string[][]> {
   const row = (tool: string, label: string, ours: number, theirs: number | undefined, agree: boolean | undefined) => [
     label,
     `${ours.toFixed(0)} ms`,
-    theirs === undefined ? `${tool} not installed` : `${(theirs / 1000).toFixed(1)} s (${tool})`,
+    theirs === undefined ? `${tool} not installed` : `${theirs < 1000 ? `${theirs.toFixed(0)} ms` : `${(theirs / 1000).toFixed(1)} s`} (${tool})`,
     theirs === undefined ? '-' : `${(theirs / ours).toFixed(0)}x`,
     agree === undefined ? '-' : agree ? 'yes' : 'NO',
   ];
