@@ -3,10 +3,9 @@
 // data/web.yaml; the functions here only match observations against it and never name a header value themselves.
 import { z } from 'zod';
 import { finding, unknownFinding } from './findings.js';
-import { cited, text } from './schema.js';
+import { cited, citedRule, text } from './schema.js';
 import type { Finding } from './types.js';
 
-const citedRule = z.strictObject(cited);
 
 /** A regular expression written in the data; it must compile (checked at load time). */
 const pattern = text.refine(

@@ -60,6 +60,7 @@ export async function runDosCheck<P extends Protocol, G>(ctx: CheckContext<P>, p
   ctx.attach('load-steps.json', { essentialFunction: watch.describe, thresholds: limits, ...result });
   ctx.attach('monitor-samples.json', watch.samples());
   ctx.measure('baseline.longestGapMs', result.baseline.longestGapMs, 'ms');
+  if (result.baselineWaitMs > 0) ctx.measure('baseline.waitedForHealthyMs', result.baselineWaitMs, 'ms');
   for (const [i, step] of result.steps.entries()) {
     const prefix = `step${i + 1} ${step.label}`;
     for (const [name, [value, unit]] of Object.entries(plan.headline(step.load))) ctx.measure(`${prefix}.${name}`, value, unit);
