@@ -47,13 +47,14 @@ export async function runSteppedLoad<G>(o: {
   const start = watch.now();
   const patience = LATE_RECOVERY_FACTOR * thresholds.maxRecoveryMs;
   let baseline: MonitorStats;
+  let lastWindowStart: number;
   for (;;) {
-    const b0 = watch.now();
+    lastWindowStart = watch.now();
     await o.sleep(o.baselineMs);
-    baseline = watch.stats(b0);
+    baseline = watch.stats(lastWindowStart);
     if (healthyBaseline(baseline, thresholds) || watch.now() - start >= patience) break;
   }
-  const result: SteppedLoadResult<G> = { baseline, steps: [], baselineWaitMs: watch.now() - start - o.baselineMs };
+  const result: SteppedLoadResult<G> = { baseline, steps: [], baselineWaitMs: lastWindowStart - start };
   if (!healthyBaseline(baseline, thresholds)) {
     result.unhealthyBaseline =
       `within ${patience} ms the monitor never saw a healthy ${o.baselineMs} ms window; in the last one it saw ${baseline.reads} read(s), ${baseline.failedReads} failed, ` +
