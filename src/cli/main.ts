@@ -5,6 +5,9 @@ import { HarnessError } from '../core/errors.js';
 import { EXIT } from '../core/outcomes.js';
 import { catalogCommand } from './catalog.js';
 import { demoCommand } from './demo.js';
+import { DIFF_FORMATS, DIFF_HELP, diffCommand } from './diff.js';
+import { keygenCommand } from './keygen.js';
+import { verifyCommand } from './verify.js';
 import { listCommand } from './list.js';
 import { runCommand } from './run.js';
 import { schemaCommand, validateCommand } from './profile-commands.js';
@@ -51,7 +54,8 @@ function buildProgram(): Command {
       .option('-o, --out <dir>', 'run directory for the report (default: reports/<time>-<model>)')
       .option('--allow-disruptive', 'also run state-change and disruptive checks the profile allows', false)
       .option('--check <ids...>', 'run only these checks')
-      .option('--pki <dir>', "folder for otconform's own OPC UA client certificate (default: ~/.config/otconform/pki)"),
+      .option('--pki <dir>', "folder for otconform's own OPC UA client certificate (default: ~/.config/otconform/pki)")
+      .option('--sign <private-key>', 'sign the evidence manifest with this Ed25519 key (from `otconform keygen`)'),
   ).action(runCommand);
 
   verbosityOptions(
@@ -78,6 +82,29 @@ function buildProgram(): Command {
     .action(catalogCommand);
 
   program.command('validate').description('validate a device profile').argument('<file>').action(validateCommand);
+
+  program
+    .command('diff')
+    .description('compare two run directories (e.g. firmware build N and N+1): new failures, fixes, evidence drift')
+    .argument('<old-run>')
+    .argument('<new-run>')
+    .option('--baseline <run>', 'an accepted baseline run: what it already had is not reported as new (see below)')
+    .addOption(new Option('--format <format>', 'output format').choices(DIFF_FORMATS).default('text'))
+    .addHelpText('after', DIFF_HELP)
+    .action(diffCommand);
+
+  program
+    .command('keygen')
+    .description('make an Ed25519 key pair for signing run bundles (`run --sign`)')
+    .option('-o, --out <prefix>', 'writes <prefix>.key.pem (mode 0600) and <prefix>.pub.pem', 'otconform-signing')
+    .action(keygenCommand);
+
+  program
+    .command('verify')
+    .description("check a run directory's hashes and signature (exit 5 if anything does not match)")
+    .argument('<run-dir>')
+    .option('--pubkey <file>', 'also require that the bundle was signed by this public key')
+    .action(verifyCommand);
 
   program
     .command('schema')

@@ -1,6 +1,7 @@
 // `otconform run --profile <file>`: test a device.
 import { join } from 'node:path';
 import { executeRun } from '../core/execute.js';
+import { loadSigningKey } from '../evidence/signing.js';
 import type { SecurityLevel } from '../core/outcomes.js';
 import { loadProfile } from '../profiles/load.js';
 import { createDrivers, defaultPkiDir } from '../protocols/index.js';
@@ -15,12 +16,16 @@ export interface RunFlags {
   allowDisruptive: boolean;
   check?: string[];
   pki?: string;
+  /** Ed25519 private key (PEM) to sign the run's manifest with. */
+  sign?: string;
   verbose?: boolean;
   quiet?: boolean;
   color: boolean;
 }
 
 export async function runCommand(flags: RunFlags): Promise<void> {
+  // A bad key is a usage error before anything touches the device.
+  const signer = flags.sign ? loadSigningKey(flags.sign) : undefined;
   const loaded = loadProfile(flags.profile);
   const color = flags.color && process.stdout.isTTY === true;
   const outDir = flags.out ?? join('reports', `${timestamp()}-${slug(loaded.profile.device.model)}`);
@@ -44,8 +49,12 @@ export async function runCommand(flags: RunFlags): Promise<void> {
       signal,
       print: (line) => process.stdout.write(`${line}\n`),
       status: terminalStatusLine(),
+      signer,
     }),
   ).finally(() => drivers.dispose());
+  if (signer) {
+    process.stdout.write(`Signed ${join(result.runDir, 'evidence/manifest.sig')} with Ed25519 key ${signer.fingerprint}\n`);
+  }
   process.exitCode = result.exitCode;
 }
 

@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { loadCatalog } from '../catalog/index.js';
 import { Journal } from '../evidence/journal.js';
 import { RunDirectory } from '../evidence/run-directory.js';
+import { signRunDirectory, type SigningKey } from '../evidence/signing.js';
 import { loadKnowledgeBase } from '../knowledge/index.js';
 import type { LoadedProfile } from '../profiles/load.js';
 import { serviceTargets } from '../profiles/services.js';
@@ -37,6 +38,8 @@ export interface ExecuteOptions {
   print: (line: string) => void;
   /** Shows which check is running now (a transient status line on a terminal); optional. */
   status?: (text: string) => void;
+  /** Signs the manifest (evidence/manifest.sig) and records the key's fingerprint in the report. */
+  signer?: SigningKey;
 }
 
 export interface ExecuteResult {
@@ -99,6 +102,7 @@ export async function executeRun(o: ExecuteOptions): Promise<ExecuteResult> {
     catalog,
     knowledgeBase: { version: kb.version, sha256: kb.sha256 },
     run: { id: runId, startedAt, finishedAt, interrupted: output.interrupted, allowDisruptive: o.allowDisruptive, host: hostname() },
+    ...(o.signer ? { signer: { algorithm: o.signer.algorithm, fingerprint: o.signer.fingerprint } } : {}),
     redactedProfile: { ...redacted, targetSecurityLevel },
     observedDevice: output.observedDevice,
     targetSecurityLevel,
@@ -115,6 +119,8 @@ export async function executeRun(o: ExecuteOptions): Promise<ExecuteResult> {
   // The log is closed first so that the manifest hashes its final bytes.
   await logger.close();
   dir.writeManifest();
+  // After the manifest, over its exact bytes: the signature files are the only ones it does not list.
+  if (o.signer) signRunDirectory(runDir, o.signer);
   o.print('');
   o.print(summaryTable(report, runDir, o.color));
   return { report, runDir, exitCode: report.summary.exitCode };

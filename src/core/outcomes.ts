@@ -47,5 +47,7 @@ export const EXIT = {
   usage: 2,
   unreachable: 3,
   internal: 4,
+  /** `otconform verify`: a file, the manifest or the signature does not match, or the bundle is not signed by --pubkey. */
+  evidenceInvalid: 5,
   interrupted: 130,
 } as const;

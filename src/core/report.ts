@@ -56,6 +56,8 @@ export interface Report {
     allowDisruptive: boolean;
     host: string;
   };
+  /** Set when the run's bundle is signed (evidence/manifest.sig): whose key, so an auditor can compare it. */
+  signer?: { algorithm: 'Ed25519'; fingerprint: string };
   device: { declared: Profile['device']; observed: Record<string, string> };
   componentType: ComponentType;
   targetSecurityLevel: SecurityLevel;
@@ -79,6 +81,7 @@ export interface ReportInput {
   catalog: Catalog;
   knowledgeBase: Report['knowledgeBase'];
   run: Report['run'];
+  signer?: Report['signer'];
   redactedProfile: Profile;
   observedDevice: Record<string, string>;
   targetSecurityLevel: SecurityLevel;
@@ -121,6 +124,7 @@ export function buildReport(input: ReportInput): Report {
     catalog: { version: input.catalog.version, sha256: input.catalog.sha256 },
     knowledgeBase: input.knowledgeBase,
     run: input.run,
+    ...(input.signer ? { signer: input.signer } : {}),
     device: { declared: input.redactedProfile.device, observed: input.observedDevice },
     componentType,
     targetSecurityLevel: input.targetSecurityLevel,

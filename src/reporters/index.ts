@@ -3,6 +3,7 @@
 import type { Report } from '../core/report.js';
 import { renderJunit } from './junit.js';
 import { renderMarkdown } from './markdown.js';
+import { renderSarif } from './sarif.js';
 
 export interface Reporter {
   file: string;
@@ -13,6 +14,7 @@ export const REPORTERS: Reporter[] = [
   { file: 'report.json', render: (r) => `${JSON.stringify(r, null, 2)}\n` },
   { file: 'report.md', render: renderMarkdown },
   { file: 'junit.xml', render: renderJunit },
+  { file: 'report.sarif', render: renderSarif },
 ];
 
 export function writeReports(

@@ -12,6 +12,9 @@ export function renderMarkdown(report: Report): string {
   lines.push(`- Component type: ${report.componentType}; target SL-C ${report.targetSecurityLevel}`);
   lines.push(`- Run ${report.run.id}: ${report.run.startedAt} → ${report.run.finishedAt}${report.run.interrupted ? ' (interrupted)' : ''}`);
   lines.push(`- Tool ${report.tool.name} ${report.tool.version}; catalog ${report.catalog.version}; knowledge base ${report.knowledgeBase.version}`);
+  if (report.signer) {
+    lines.push(`- Signed: ${report.signer.algorithm} key ${report.signer.fingerprint} (evidence/manifest.sig; check with \`otconform verify\`)`);
+  }
   const observed = Object.entries(report.device.observed);
   if (observed.length > 0) lines.push(`- Device reports: ${observed.map(([k, v]) => `${k} = ${v}`).join('; ')}`);
   lines.push(`- Exit code: ${report.summary.exitCode}`);
