@@ -1,6 +1,7 @@
 // `otconform demo`: starts the bundled PLC simulator (OPC UA + Modbus TCP, one device) for each preset in a
 // child process, as a separate device would be, runs the suite against it with its profile from
 // device-profiles/, and writes <out>/<preset>/ per preset.
+import { loadSigningKey } from '../evidence/signing.js';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +22,8 @@ export interface DemoFlags {
   out?: string;
   allowDisruptive: boolean;
   preset?: string[];
+  /** Ed25519 private key (PEM) to sign each preset's run with. */
+  sign?: string;
   verbose?: boolean;
   quiet?: boolean;
   color: boolean;
@@ -30,6 +33,8 @@ export async function demoCommand(flags: DemoFlags): Promise<void> {
   const presets = flags.preset ?? [...PRESETS];
   const unknown = presets.filter((p) => !(PRESETS as readonly string[]).includes(p));
   if (unknown.length > 0) throw new UsageError(`unknown preset(s): ${unknown.join(', ')}; the presets are ${PRESETS.join(', ')}`);
+  // A bad key is a usage error before any simulator starts.
+  const signer = flags.sign ? loadSigningKey(flags.sign) : undefined;
   const outRoot = flags.out ?? join('reports', `demo-${timestamp()}`);
   if (existsSync(outRoot) && readdirSync(outRoot).length > 0) {
     throw new UsageError(`${outRoot} is not empty; choose a new --out directory`);
@@ -64,6 +69,7 @@ export async function demoCommand(flags: DemoFlags): Promise<void> {
             signal,
             print,
             status: terminalStatusLine(),
+            ...(signer ? { signer } : {}),
           });
         } finally {
           drivers.dispose();

@@ -64,7 +64,8 @@ function buildProgram(): Command {
       .description('start each bundled simulator preset, run the suite against it, and write a report per preset')
       .option('-o, --out <dir>', 'writes <dir>/<preset>/ per preset (default: reports/demo-<time>)')
       .option('--allow-disruptive', 'also run state-change and disruptive checks', false)
-      .option('--preset <names...>', 'only these presets (weak, hardened)'),
+      .option('--preset <names...>', 'only these presets (weak, hardened)')
+      .option('--sign <key>', 'sign each run directory with this Ed25519 private key (see keygen)'),
   ).action(demoCommand);
 
   program
