@@ -2,6 +2,7 @@
 // statuses and the achieved SL-C vector. Every other format is rendered from this one object.
 import type { Catalog, FrId, Requirement } from '../catalog/index.js';
 import type { Profile } from '../profiles/schema.js';
+import { evaluateClaims, type ClaimResult, type LevelBlocker } from './claims.js';
 import {
   CHECK_VERDICTS,
   REQUIREMENT_STATUSES,
@@ -74,6 +75,12 @@ export interface Report {
   achievedSecurityLevel: Record<FrId, number>;
   /** Every waiver of the profile, with whether it was applied, unused, or expired (never applied). */
   waivers: WaiverRecord[];
+  /**
+   * The supplier's claims (profile `claims:`) beside what the checks measured, one entry per claim and measuring
+   * check @ target. Evidence for the auditor: a contradiction changes no verdict and not the exit code.
+   * Absent in reports written before claims existed.
+   */
+  claims?: ClaimResult[];
 }
 
 export interface ReportInput {
@@ -116,6 +123,13 @@ export function buildReport(input: ReportInput): Report {
     };
   });
   const achievedSecurityLevel = achievedLevels(input, requirements);
+  const claims = evaluateClaims({
+    claims: input.redactedProfile.claims,
+    results,
+    targetSecurityLevel: input.targetSecurityLevel,
+    achievedSecurityLevel,
+    levelBlockers: levelBlockers(input, requirements, achievedSecurityLevel),
+  });
   const checks = countBy(results.map((r) => r.verdict), CHECK_VERDICTS);
   const reqCounts = countBy(requirements.map((r) => r.status), REQUIREMENT_STATUSES);
   return {
@@ -138,6 +152,7 @@ export function buildReport(input: ReportInput): Report {
     requirements,
     achievedSecurityLevel,
     waivers: waiverLedger(waivers, results, requirements, today),
+    claims,
   };
 }
 
@@ -251,6 +266,29 @@ function achievedLevels(input: ReportInput, evaluated: RequirementResult[]): Rec
       achieved = level;
     }
     out[fr.id] = achieved;
+  }
+  return out;
+}
+
+/** Per FR, the automatable requirements at the level just above the achieved one that are not satisfied. */
+function levelBlockers(
+  input: ReportInput,
+  evaluated: RequirementResult[],
+  achieved: Record<FrId, number>,
+): Record<FrId, LevelBlocker[]> {
+  const byId = new Map(evaluated.map((r) => [r.id, r]));
+  const out = {} as Record<FrId, LevelBlocker[]>;
+  for (const fr of input.catalog.frs) {
+    const level = achieved[fr.id] + 1;
+    out[fr.id] =
+      level > input.targetSecurityLevel
+        ? []
+        : input.catalog
+            .inScope(input.redactedProfile.componentType, level as SecurityLevel)
+            .filter((r) => r.fr === fr.id && input.automatedRequirementIds.has(r.id))
+            .map((r) => byId.get(r.id))
+            .filter((r): r is RequirementResult => r !== undefined && !SATISFIED.has(r.status))
+            .map((r) => ({ id: r.id, status: r.status }));
   }
   return out;
 }

@@ -319,6 +319,65 @@ const safety = z
   })
   .strict();
 
+/**
+ * What the supplier claims the device does: each claim is compared with what the checks measure, and the report
+ * lists every contradiction (src/core/claims.ts). Claims never change a verdict; they are evidence for the auditor.
+ */
+const claimedLevel = (fr: string) => z.number().int().min(1).max(4).optional().describe(`The SL-C (1-4) claimed for ${fr}`);
+
+const claims = z
+  .object({
+    lockout: z
+      .object({
+        threshold: z.number().int().min(1).max(1000).optional().describe('Consecutive failed logins that lock an account'),
+        durationMs: z
+          .union([z.number().int().min(1).max(86_400_000), z.literal('until-admin')])
+          .optional()
+          .describe('How long a lock lasts, in ms, or "until-admin" when only an administrator unlocks it'),
+      })
+      .strict()
+      .optional()
+      .describe('The lockout after failed logins (CR 1.11)'),
+    sessionIdleTimeoutMs: z
+      .number()
+      .int()
+      .min(1)
+      .max(86_400_000)
+      .optional()
+      .describe('An idle session is ended after at most this long (CR 2.5)'),
+    maxSessions: z
+      .number()
+      .int()
+      .min(1)
+      .max(10_000)
+      .optional()
+      .describe('The most concurrent sessions one account may hold (CR 2.7)'),
+    opcuaSecurityPolicies: z
+      .array(nonEmpty)
+      .min(1)
+      .optional()
+      .describe('The only OPC UA security policies the server offers, by name or URI, e.g. ["Basic256Sha256", "Aes256_Sha256_RsaPss"]'),
+    tlsVersions: z
+      .array(z.enum(['SSLv2', 'SSLv3', 'TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']))
+      .min(1)
+      .optional()
+      .describe('The only TLS versions any TLS endpoint accepts, e.g. ["TLSv1.2", "TLSv1.3"]'),
+    securityLevels: z
+      .object({
+        FR1: claimedLevel('FR1 identification and authentication control'),
+        FR2: claimedLevel('FR2 use control'),
+        FR3: claimedLevel('FR3 system integrity'),
+        FR4: claimedLevel('FR4 data confidentiality'),
+        FR5: claimedLevel('FR5 restricted data flow'),
+        FR6: claimedLevel('FR6 timely response to events'),
+        FR7: claimedLevel('FR7 resource availability'),
+      })
+      .strict()
+      .optional()
+      .describe('The SL-C claimed per foundational requirement; compared with the achieved SL-C vector'),
+  })
+  .strict();
+
 const timeouts = z
   .object({
     connectMs: z.number().int().min(100).max(120_000).default(5000),
@@ -364,6 +423,9 @@ export const profileSchema = z
     policy: policy.default(() => policy.parse({})).describe('What the owner requires of sessions and lockout'),
     safety: safety.default(() => safety.parse({})),
     timeouts: timeouts.default(() => timeouts.parse({})),
+    claims: claims
+      .optional()
+      .describe('What the supplier claims the device does; the report compares each claim with the measurements'),
   })
   .strict()
   .superRefine((p, ctx) => {
@@ -401,6 +463,7 @@ export type HttpsService = z.infer<typeof httpsService>;
 export type TlsService = z.infer<typeof tlsService>;
 export type NetworkSettings = z.infer<typeof network>;
 export type ServiceKind = keyof Profile['services'];
+export type Claims = z.infer<typeof claims>;
 
 export function profileJsonSchema(): Record<string, unknown> {
   return {

@@ -43,6 +43,7 @@ export function summaryTable(report: Report, runDir: string, color = false): str
     ],
     ['achieved SL-C', frs],
     ...waiverRow(report),
+    ...claimsRow(report),
     ['report', runDir],
     ['exit code', String(report.summary.exitCode)],
   ];
@@ -55,6 +56,14 @@ function waiverRow(report: Report): [string, string][] {
   if (report.waivers.length === 0) return [];
   const n = (status: string) => report.waivers.filter((w) => w.status === status).length;
   return [['waivers', `${n('applied')} applied, ${n('unused')} unused, ${n('expired')} expired`]];
+}
+
+/** Contradicted claims are counted here and listed in report.md; they change no verdict and not the exit code. */
+function claimsRow(report: Report): [string, string][] {
+  const claims = report.claims ?? [];
+  if (claims.length === 0) return [];
+  const n = (status: string) => claims.filter((c) => c.status === status).length;
+  return [['claims', `${n('contradicted')} contradicted, ${n('consistent')} consistent, ${n('not-measured')} not measured (see report.md)`]];
 }
 
 /** One line per expired waiver: a lapsed risk decision must be noticed, not just counted. */

@@ -1,6 +1,7 @@
 // The reporter multiplexer: every format is a pure function of the report; one broken reporter is logged
 // and skipped so it cannot cost the others (report.json is written first, by the caller, regardless).
 import type { Report } from '../core/report.js';
+import { renderHtml } from './html.js';
 import { renderJunit } from './junit.js';
 import { renderMarkdown } from './markdown.js';
 import { renderSarif } from './sarif.js';
@@ -15,6 +16,7 @@ export const REPORTERS: Reporter[] = [
   { file: 'report.md', render: renderMarkdown },
   { file: 'junit.xml', render: renderJunit },
   { file: 'report.sarif', render: renderSarif },
+  { file: 'report.html', render: renderHtml },
 ];
 
 export function writeReports(

@@ -1,8 +1,9 @@
 // report.md: the summary a person reads first: identity, verdict counts, the SL-C vector, failures and
 // what still needs documents.
-import type { Report, RequirementResult } from '../core/report.js';
-import type { CheckResult } from '../core/result.js';
+import type { ClaimResult } from '../core/claims.js';
+import type { Report } from '../core/report.js';
 import { waiverScope } from '../core/waivers.js';
+import { checkVerdictText as checkVerdict, requirementStatusText as requirementStatus } from './labels.js';
 
 export function renderMarkdown(report: Report): string {
   const d = report.device.declared;
@@ -51,6 +52,7 @@ export function renderMarkdown(report: Report): string {
   }
   lines.push('');
   lines.push(...waiverSection(report));
+  lines.push(...claimsSection(report));
   const manual = report.requirements.filter((r) => r.manualEvidence);
   if (manual.length > 0) {
     lines.push('');
@@ -60,15 +62,6 @@ export function renderMarkdown(report: Report): string {
   }
   lines.push('');
   return lines.join('\n');
-}
-
-/** A waived result always shows what it was, so a reader never mistakes it for a pass. */
-function checkVerdict(c: CheckResult): string {
-  return c.verdict === 'waived' && c.originalVerdict ? `waived (was ${c.originalVerdict})` : c.verdict;
-}
-
-function requirementStatus(r: RequirementResult): string {
-  return r.status === 'waived' && r.originalStatus ? `waived (was ${r.originalStatus})` : r.status;
 }
 
 const WAIVER_STATUS: Record<Report['waivers'][number]['status'], string> = {
@@ -89,6 +82,35 @@ function waiverSection(report: Report): string[] {
   for (const w of report.waivers) {
     lines.push(
       `| ${cell(waiverScope(w))} | ${cell(w.countermeasure)} | ${cell(w.justification)} | ${cell(w.reference ?? '')} | ${w.expires} | ${WAIVER_STATUS[w.status]} | ${cell(w.appliedTo.join(', '))} |`,
+    );
+  }
+  return lines;
+}
+
+const CLAIM_STATUS: Record<ClaimResult['status'], string> = {
+  consistent: 'consistent',
+  contradicted: '**CONTRADICTED**',
+  'not-measured': 'not measured',
+};
+
+/** The supplier's claims beside the measurements; contradictions first, since they are what the auditor needs. */
+function claimsSection(report: Report): string[] {
+  const claims = report.claims ?? [];
+  if (claims.length === 0) return [];
+  const lines = ['', '## Claims (what the supplier declares, compared with what was measured)', ''];
+  const contradicted = claims.filter((c) => c.status === 'contradicted');
+  lines.push(
+    contradicted.length > 0
+      ? `**${contradicted.length} claim result(s) contradicted by the measurements.** A contradiction changes no verdict and not the exit code; it is evidence for the auditor.`
+      : 'No claim is contradicted by the measurements. Claims never change a verdict or the exit code.',
+    '',
+  );
+  lines.push('| Claim | Claimed | Measured | Status | Measured by | Reason |');
+  lines.push('|---|---|---|---|---|---|');
+  const order = (c: ClaimResult) => (c.status === 'contradicted' ? 0 : c.status === 'not-measured' ? 1 : 2);
+  for (const c of [...claims].sort((a, b) => order(a) - order(b))) {
+    lines.push(
+      `| ${c.claim} | ${cell(c.claimed)} | ${cell(c.measured)} | ${CLAIM_STATUS[c.status]} | ${cell(c.measuredBy ?? '-')} | ${cell(c.reason)} |`,
     );
   }
   return lines;

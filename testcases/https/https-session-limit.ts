@@ -55,6 +55,7 @@ export default defineTestCase({
             confirmed = ', and accepted it once one session was logged out';
           }
           const f = ctx.kb.web.behaviour('sessionsLimited', `session ${n} of ${credential.username} refused: ${r.answer}`);
+          ctx.measure('sessionLimit', n - 1, 'sessions');
           return verdict.pass(
             `The device refused session ${n} of ${credential.username} (${r.answer}) while ${n - 1} were open${confirmed}.`,
             [f],
@@ -77,11 +78,13 @@ export default defineTestCase({
           round.oldestStillWorks = oldest.works;
           if (!oldest.works) {
             const f = ctx.kb.web.behaviour('sessionsLimited', `session 1 ended when session ${n} opened (${oldest.status})`);
+            ctx.measure('sessionLimit', n - 1, 'sessions');
             return verdict.pass(`When session ${n} of ${credential.username} opened, the device ended the oldest one (${oldest.status}).`, [f]);
           }
         }
       }
       const f = ctx.kb.web.behaviour('sessionsUnlimited', `${bound} concurrent sessions of ${credential.username} accepted`);
+      ctx.measure('sessionLimit', `none within ${bound}`);
       return verdict.fail(
         `The device accepted all ${bound} concurrent sessions of ${credential.username} the profile lets the probe open, and the oldest still worked.`,
         [f],

@@ -42,6 +42,9 @@ export default defineTestCase({
     }
     ctx.attach('negotiation.json', negotiation);
     ctx.measure('endpoints', endpoints.length);
+    // For the supplier's claims (src/core/claims.ts): every policy a client can use, i.e. advertised and not refused.
+    const usable = Object.entries(negotiation).filter(([, n]) => !n.startsWith('advertised but not accepted')).map(([p]) => p);
+    ctx.measure('securityPolicies', usable.join(' ') || 'none');
     const judged = ctx.kb.judge(findings, ctx.targetSecurityLevel);
     const offered = [...new Set(endpoints.map(label))].join(', ');
     if (judged.verdict === 'pass') {

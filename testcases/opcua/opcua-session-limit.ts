@@ -31,12 +31,14 @@ export default defineTestCase({
           if (attempt.statusCode !== 'BadTooManySessions' && attempt.statusCode !== 'BadTcpNotEnoughResources') {
             return verdict.inconclusive(`Session ${n} failed with ${attempt.statusCode ?? attempt.message}, which is not a session-limit answer.`);
           }
+          ctx.measure('sessionLimit', open.length, 'sessions');
           return verdict.pass(`The server refused session ${n} (${attempt.statusCode}) after accepting ${open.length} concurrent sessions.`);
         }
         open.push(session);
       }
       ctx.measure('sessionsAccepted', open.length, 'sessions');
       ctx.attach('sessions.json', { accepted: open.length, refusedWith: null });
+      ctx.measure('sessionLimit', `none within ${bound}`);
       return verdict.fail(`The server accepted all ${bound} concurrent sessions the profile allows the probe to open, with no limit in sight.`);
     } finally {
       await Promise.allSettled(open.map((s) => s.close()));

@@ -45,9 +45,13 @@ export default defineTestCase({
     if (!outcome) {
       await session.close();
       ctx.measure('idle session ended after', `still open after ${waitMs} ms`);
+      // For the supplier's claims (src/core/claims.ts): a lower bound on the device's idle timeout.
+      ctx.measure('idleStillOpenAfterMs', waitMs, 'ms');
       return verdict.fail(`The device kept an idle SSH session of ${account.username} open for ${waitMs} ms, beyond the ${limitMs} ms the policy allows.`);
     }
     ctx.measure('idle session ended after', outcome.afterMs, 'ms');
+    // For the supplier's claims (src/core/claims.ts): the session's end was seen, so this is the timeout itself.
+    if (outcome.afterMs >= 50) ctx.measure('idleEndedAfterMs', outcome.afterMs, 'ms');
     if (outcome.afterMs < 50) {
       return verdict.inconclusive(`The device ended the session ${outcome.afterMs} ms after the shell opened (${outcome.how}), too soon to be an idle timeout.`);
     }

@@ -46,6 +46,7 @@ export default defineTestCase({
             `Session ${n} was refused, but ${open.length - alive()} earlier session(s) had already ended, so the limit cannot be told from an idle timeout.`,
           );
         }
+        ctx.measure('sessionLimit', alive(), 'sessions');
         return verdict.pass(`The device refused session ${n} of ${account.username} (${why}) while ${alive()} concurrent sessions were open.`);
       }
       ctx.attach('sessions.json', log);
@@ -55,6 +56,7 @@ export default defineTestCase({
           `All ${bound} logins were accepted, but ${bound - alive()} earlier session(s) ended meanwhile (an eviction or an idle timeout), so the limit is unclear.`,
         );
       }
+      ctx.measure('sessionLimit', `none within ${bound}`);
       return verdict.fail(`The device accepted all ${bound} concurrent sessions of ${account.username} the profile lets the probe open, with no limit in sight.`);
     } finally {
       await Promise.allSettled(open.map((s) => s.close()));
