@@ -15,6 +15,7 @@ import type { CheckResult } from '../src/core/result.js';
 import type { Measurement } from '../src/core/testcase.js';
 import { summaryTable } from '../src/reporters/console.js';
 import { runChecks } from './helpers/run-checks.js';
+import { simPasswords } from './helpers/sim-accounts.js';
 
 t.setTimeout(60_000);
 
@@ -143,10 +144,7 @@ t.test('SL-C per FR', async (t) => {
 // ---- One real run per preset: the mgmt simulator's web UI, four checks, the same claims on both. ----
 
 const CHECKS = ['https-login-lockout', 'https-idle-timeout', 'https-session-limit', 'tls-protocol-versions'];
-const PASSWORDS = {
-  weak: { operator: 'operator-weak-1', lockprobe: 'lockprobe-weak-1' },
-  hardened: { operator: 'Op3rator!hardened', lockprobe: 'L0ckprobe!hardened' },
-} as const;
+const PASSWORDS = { weak: simPasswords('weak'), hardened: simPasswords('hardened') } as const;
 
 const profileFor = (preset: 'weak' | 'hardened', port: number) => `
 schemaVersion: 1

@@ -58,7 +58,7 @@ const profile = JSON.stringify({
       reference: 'RA-0042',
       expires: '2099-12-31',
     },
-    { check: 'ssh-algorithms', countermeasure: 'A jump host.', justification: 'Lapsed.', expires: '2001-01-01' },
+    { check: 'ssh-algorithms', countermeasure: 'A jump host.', justification: 'Lapsed.', reference: 'RA-0007', expires: '2001-01-01' },
   ],
 });
 const run = await runChecks(profile, { checks: CHECKS, outDir: join(scratch, 'run'), pkiDir: join(scratch, 'client') });

@@ -39,6 +39,7 @@ waivers:
     target: rtu
     countermeasure: The RS-485 line runs only inside the locked control cabinet.
     justification: Physical access control keeps unidentified masters off the line.
+    reference: RA-0101 (example risk assessment)
     expires: 2099-12-31
 safety: { allowDisruptive: true }
 `;

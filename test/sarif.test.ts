@@ -51,6 +51,7 @@ function profileFor(sim: MgmtServices, model = 'SIM-PLC weak'): string {
         requirement: 'CR 1.12',
         countermeasure: 'Maintenance staff sign the access policy.',
         justification: 'The login banner is shown on the engineering workstation.',
+        reference: 'RA-0043',
         expires: '2099-12-31',
       },
     ],

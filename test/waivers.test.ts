@@ -100,9 +100,9 @@ t.test('dates: valid through the expiry day, judged in UTC', async (t) => {
 
 t.test('the runner waives a covered fail or error before journaling; passes, other targets and expired waivers stay as found', async (t) => {
   const loaded = profileWith(`  - { check: a-fail, countermeasure: "${FIREWALL}", justification: "only the SCADA server can reach it", reference: RA-17, expires: "2027-12-31" }
-  - { check: b-error, target: plc, countermeasure: "monitored by the IDS", justification: "alerts within a minute", expires: "2027-12-31" }
-  - { check: c-pass, countermeasure: "nothing needed", justification: "n/a", expires: "2027-12-31" }
-  - { check: d-expired, countermeasure: "old firewall rule", justification: "was reviewed in 2024", expires: "2026-11-19" }`);
+  - { check: b-error, target: plc, countermeasure: "monitored by the IDS", justification: "alerts within a minute", reference: RA-1, expires: "2027-12-31" }
+  - { check: c-pass, countermeasure: "nothing needed", justification: "n/a", reference: RA-1, expires: "2027-12-31" }
+  - { check: d-expired, countermeasure: "old firewall rule", justification: "was reviewed in 2024", reference: RA-1, expires: "2026-11-19" }`);
   const checks = [
     syntheticCheck('a-fail', { run: async () => verdict.fail('anonymous sessions are accepted') }),
     syntheticCheck('b-error', { run: async () => { throw new Error('socket hang up'); } }),
@@ -155,13 +155,13 @@ t.test('the runner waives a covered fail or error before journaling; passes, oth
 });
 
 t.test('applying a check waiver is idempotent', async (t) => {
-  const w: Waiver[] = [{ check: 'a', countermeasure: 'cm', justification: 'j', expires: '2030-01-01' }];
+  const w: Waiver[] = [{ check: 'a', countermeasure: 'cm', justification: 'j', reference: 'RA-1', expires: '2030-01-01' }];
   const once = applyCheckWaiver(result('a', ['CR 1.1'], 'fail'), w, RUN_DAY);
   t.same(applyCheckWaiver(once, w, RUN_DAY), once);
 });
 
 t.test('check waivers in the report: the requirement is waived (was fail), satisfied, and the exit code is 0', async (t) => {
-  const r = report(`  - { check: a, target: plc, countermeasure: "${FIREWALL}", justification: j, expires: "2027-12-31" }`, [
+  const r = report(`  - { check: a, target: plc, countermeasure: "${FIREWALL}", justification: j, reference: RA-1, expires: "2027-12-31" }`, [
     result('a', ['CR 1.1'], 'fail'),
     result('b', ['CR 1.1'], 'pass'),
   ]);
@@ -179,7 +179,7 @@ t.test('check waivers in the report: the requirement is waived (was fail), satis
 t.test('requirement waivers change the requirement, never the check results', async (t) => {
   const r = report(
     `  - { requirement: "CR 2.1", countermeasure: "${FIREWALL}", justification: j, reference: RA-9, expires: "2027-12-31" }
-  - { requirement: "CR 1.1", countermeasure: "unused one", justification: j, expires: "2027-12-31" }`,
+  - { requirement: "CR 1.1", countermeasure: "unused one", justification: j, reference: RA-1, expires: "2027-12-31" }`,
     [result('a', ['CR 2.1'], 'fail'), result('b', ['CR 2.1'], 'error'), result('c', ['CR 1.1'], 'pass')],
   );
   const cr21 = r.requirements.find((q) => q.id === 'CR 2.1')!;
@@ -198,14 +198,14 @@ t.test('requirement waivers change the requirement, never the check results', as
     ],
   );
 
-  const inconclusive = report(`  - { requirement: "CR 2.1", countermeasure: cm, justification: j, expires: "2027-12-31" }`, [
+  const inconclusive = report(`  - { requirement: "CR 2.1", countermeasure: cm, justification: j, reference: RA-1, expires: "2027-12-31" }`, [
     result('b', ['CR 2.1'], 'error'),
   ]);
   t.equal(inconclusive.requirements.find((q) => q.id === 'CR 2.1')!.originalStatus, 'inconclusive');
 });
 
 t.test('a requirement waiver with a target covers the requirement only when every failure is on that target', async (t) => {
-  const waiver = `  - { requirement: "CR 2.1", target: plc, countermeasure: cm, justification: j, expires: "2027-12-31" }`;
+  const waiver = `  - { requirement: "CR 2.1", target: plc, countermeasure: cm, justification: j, reference: RA-1, expires: "2027-12-31" }`;
   const onPlc = report(waiver, [result('a', ['CR 2.1'], 'fail', 'plc'), result('a', ['CR 2.1'], 'pass', 'hmi')]);
   t.equal(onPlc.requirements.find((q) => q.id === 'CR 2.1')!.status, 'waived');
   const onBoth = report(waiver, [result('a', ['CR 2.1'], 'fail', 'plc'), result('a', ['CR 2.1'], 'fail', 'hmi')]);
@@ -216,9 +216,9 @@ t.test('a requirement waiver with a target covers the requirement only when ever
 
 t.test('an expired waiver is not applied and is flagged in report.json, the console and report.md', async (t) => {
   const r = report(
-    `  - { check: a, countermeasure: "old firewall rule", justification: j, expires: "2026-11-19" }
-  - { requirement: "CR 2.1", countermeasure: "old segmentation", justification: j, expires: "2025-01-01" }
-  - { check: b, countermeasure: "${FIREWALL}", justification: j, expires: "2026-11-20" }`,
+    `  - { check: a, countermeasure: "old firewall rule", justification: j, reference: RA-1, expires: "2026-11-19" }
+  - { requirement: "CR 2.1", countermeasure: "old segmentation", justification: j, reference: RA-1, expires: "2025-01-01" }
+  - { check: b, countermeasure: "${FIREWALL}", justification: j, reference: RA-1, expires: "2026-11-20" }`,
     [result('a', ['CR 1.1'], 'fail'), result('c', ['CR 2.1'], 'fail'), result('b', ['CR 1.2'], 'error')],
   );
   t.equal(r.checks[0]?.verdict, 'fail');
@@ -238,20 +238,20 @@ t.test('an expired waiver is not applied and is flagged in report.json, the cons
   const md = renderMarkdown(r);
   t.match(md, /## Waivers \(compensating countermeasures\)/);
   t.match(md, /2 waiver\(s\) expired before this run and were not applied/);
-  t.match(md, /\| check a \| old firewall rule \| j \|  \| 2026-11-19 \| \*\*EXPIRED: not applied\*\* \|  \|/);
-  t.match(md, /\| check b \| conduit firewall admits only the SCADA server \| j \|  \| 2026-11-20 \| applied \| b @ plc \|/);
+  t.match(md, /\| check a \| old firewall rule \| j \| RA-1 \| 2026-11-19 \| \*\*EXPIRED: not applied\*\* \|  \|/);
+  t.match(md, /\| check b \| conduit firewall admits only the SCADA server \| j \| RA-1 \| 2026-11-20 \| applied \| b @ plc \|/);
 });
 
 t.test('report.md, junit.xml and the console show a waived result as waived, what it was, and the countermeasure', async (t) => {
   const r = report(
     `  - { check: a, countermeasure: "${FIREWALL}", justification: "only the SCADA server", reference: RA-17, expires: "2027-12-31" }
-  - { check: z, countermeasure: "never used", justification: j, expires: "2027-12-31" }`,
+  - { check: z, countermeasure: "never used", justification: j, reference: RA-1, expires: "2027-12-31" }`,
     [result('a', ['CR 1.1'], 'fail'), result('b', ['CR 2.1'], 'fail')],
   );
   const md = renderMarkdown(r);
   t.match(md, /\| a \| plc \| CR 1\.1 \| passive \| \*\*waived \(was fail\)\*\* \| Waived until 2027-12-31 \(conduit firewall admits only the SCADA server\): a was fail\. \|/);
   t.match(md, /\| CR 1\.1 \| [^|]+ \| \*\*waived \(was fail\)\*\* \|/);
-  t.match(md, /\| check z \| never used \| j \|  \| 2027-12-31 \| unused/);
+  t.match(md, /\| check z \| never used \| j \| RA-1 \| 2027-12-31 \| unused/);
   t.notMatch(md, /EXPIRED/);
 
   const xml = renderJunit(r);

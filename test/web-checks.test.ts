@@ -17,6 +17,7 @@ import { analyseSessionIds } from '../src/protocols/http/session-id-analysis.js'
 import { throwawayCertificate } from '../src/protocols/throwaway-certificate.js';
 import type { HttpsService } from '../src/profiles/schema.js';
 import { runChecks } from './helpers/run-checks.js';
+import { simPasswords } from './helpers/sim-accounts.js';
 
 t.setTimeout(120_000);
 
@@ -32,10 +33,7 @@ const WEB_CHECKS = [
   'https-security-headers',
 ];
 
-const PASSWORDS = {
-  weak: { operator: 'operator-weak-1', lockprobe: 'lockprobe-weak-1' },
-  hardened: { operator: 'Op3rator!hardened', lockprobe: 'L0ckprobe!hardened' },
-} as const;
+const PASSWORDS = { weak: simPasswords('weak'), hardened: simPasswords('hardened') } as const;
 
 const profileFor = (preset: 'weak' | 'hardened', port: number) => `
 schemaVersion: 1

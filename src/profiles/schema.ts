@@ -267,7 +267,7 @@ const waiver = z
     target: nonEmpty.optional().describe('Only this service (by name); all services when absent'),
     countermeasure: nonEmpty.describe('The compensating countermeasure, e.g. "conduit firewall admits only the SCADA server"'),
     justification: nonEmpty.describe('Why the countermeasure is enough'),
-    reference: nonEmpty.optional().describe('Where it is documented, e.g. a risk assessment id'),
+    reference: nonEmpty.describe('Where it is documented, e.g. a risk assessment id; an auditor must be able to look it up'),
     expires: z.iso.date().describe('YYYY-MM-DD; an expired waiver is not applied and is flagged'),
   })
   .strict()
