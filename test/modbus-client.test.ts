@@ -27,6 +27,7 @@ import {
   type ModbusClientFixture,
 } from '../src/protocols/modbus/index.js';
 import { encodeMbap, parseReadValues, readRequest, takeMbapFrame, writeSingleRequest } from '../src/protocols/modbus/wire.js';
+import { listenOnLoopback, type LoopbackServer } from './helpers/loopback-server.js';
 
 t.setTimeout(180_000);
 
@@ -218,22 +219,12 @@ t.test('the transcript stays bounded', async (t) => {
 });
 
 /** A device that reads one request and then drops the connection (closing, or resetting it). */
-async function droppingServer(how: 'end' | 'reset'): Promise<{ port: number; close: () => Promise<void> }> {
-  const sockets = new Set<net.Socket>();
+function droppingServer(how: 'end' | 'reset'): Promise<LoopbackServer> {
   const srv = net.createServer((s) => {
-    sockets.add(s);
     s.on('error', () => undefined);
     s.once('data', () => (how === 'reset' ? s.resetAndDestroy() : s.destroy()));
   });
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (srv.address() as net.AddressInfo).port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        srv.close(() => resolve());
-      }),
-  };
+  return listenOnLoopback(srv);
 }
 
 t.test('a device that drops the connection: link says closed, session rejects, nothing crashes', async (t) => {
@@ -367,8 +358,7 @@ function makePki(): Record<'ca' | 'serverCert' | 'serverKey' | 'clientCert' | 'c
 }
 
 /** A TLS front that demands a client certificate from the CA and forwards to the plain ServerTCP (like stunnel). */
-async function startTlsFront(pki: ReturnType<typeof makePki>, options: tls.TlsOptions = {}): Promise<{ port: number; close: () => Promise<void> }> {
-  const sockets = new Set<net.Socket>();
+function startTlsFront(pki: ReturnType<typeof makePki>, options: tls.TlsOptions = {}): Promise<LoopbackServer> {
   const srv = tls.createServer(
     {
       cert: readFileSync(pki.serverCert),
@@ -382,7 +372,6 @@ async function startTlsFront(pki: ReturnType<typeof makePki>, options: tls.TlsOp
     (client) => {
       const plain = net.connect({ host: '127.0.0.1', port: server.port });
       for (const s of [client, plain]) {
-        sockets.add(s);
         s.on('error', () => undefined);
         s.on('close', () => (client.destroy(), plain.destroy()));
       }
@@ -390,15 +379,7 @@ async function startTlsFront(pki: ReturnType<typeof makePki>, options: tls.TlsOp
     },
   );
   srv.on('tlsClientError', () => undefined);
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (srv.address() as net.AddressInfo).port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        srv.close(() => resolve());
-      }),
-  };
+  return listenOnLoopback(srv);
 }
 
 t.test('Modbus/TCP Security against a TLS server that demands a client certificate', async (t) => {

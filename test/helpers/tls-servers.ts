@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import net from 'node:net';
 import tls from 'node:tls';
 import forge from 'node-forge';
+import { listenOnLoopback } from './loopback-server.js';
 
 export type ReferencePreset = 'weak' | 'hardened';
 
@@ -113,37 +114,21 @@ function serverOptions(preset: ReferencePreset, dir: string): { options: tls.Tls
 export async function startReferenceTlsServer(preset: ReferencePreset): Promise<ReferenceTlsServer> {
   const dir = mkdtempSync(join(tmpdir(), `otconform-tls-${preset}-`));
   const { options, caFile } = serverOptions(preset, dir);
-  let connections = 0;
   const server = tls.createServer(options, (socket) => {
     socket.on('error', () => {});
     socket.end('hello\n');
   });
-  const open = new Set<import('node:net').Socket>();
-  server.on('connection', (socket) => {
-    connections++;
-    open.add(socket);
-    socket.once('close', () => open.delete(socket));
-  });
   server.on('tlsClientError', () => {}); // refused probes are the expected traffic
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as { port: number };
+  const listening = await listenOnLoopback(server);
   return {
     preset,
-    port,
+    port: listening.port,
     caFile,
-    connections: () => connections,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        // A scanner may leave connections half-open; close() would wait for them forever.
-        for (const socket of open) socket.destroy();
-        server.close(() => {
-          rmSync(dir, { recursive: true, force: true });
-          resolve();
-        });
-      }),
+    connections: listening.connections,
+    stop: async () => {
+      await listening.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
 
